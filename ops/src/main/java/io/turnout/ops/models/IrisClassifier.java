@@ -163,10 +163,6 @@ public final class IrisClassifier {
     return epochs;
   }
 
-  Mlp network() {
-    return network;
-  }
-
   /** Writes the inference-only SavedModel (standardization baked in) into {@code versionDir}. */
   public void export(Path versionDir) throws IOException {
     network.export(versionDir);
