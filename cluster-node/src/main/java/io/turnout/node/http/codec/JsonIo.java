@@ -10,9 +10,12 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collection;
+import java.util.regex.Pattern;
 
 /** Small streaming helpers shared by the two codecs. */
 final class JsonIo {
+  private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^;]*; line: (\\d+), column: (\\d+)]");
+
   private JsonIo() {}
 
   /** Writes one JSON document. */
@@ -75,8 +78,9 @@ final class JsonIo {
 
   static InvalidInputException invalidJson(JsonProcessingException e) {
     JsonLocation location = e.getLocation();
-    return new InvalidInputException(
-        "invalid JSON: " + e.getOriginalMessage() + (location == null ? "" : " at " + where(location)));
+    // Some of Jackson's messages embed a location of their own, written for developers.
+    String message = SOURCE_LOCATION.matcher(e.getOriginalMessage()).replaceAll("line $1, column $2");
+    return new InvalidInputException("invalid JSON: " + message + (location == null ? "" : " at " + where(location)));
   }
 
   private static String where(JsonLocation location) {
