@@ -141,7 +141,9 @@ public final class InferenceV2Json {
         case "data" -> {
           JsonIo.expect(p, JsonToken.START_ARRAY, where + ".data must be a list");
           if (type != null) {
-            data = TensorJsonReader.ofValue(type, Dialect.V2, name, where + ".data");
+            data = shape == null
+                ? TensorJsonReader.ofValue(type, Dialect.V2, name, where + ".data")
+                : TensorJsonReader.ofValue(type, Dialect.V2, name, where + ".data", expectedSize(shape, body, where));
             data.read(p);
           } else {
             dataOffset = JsonIo.offset(p);
@@ -156,7 +158,7 @@ public final class InferenceV2Json {
     if (shape == null) throw new InvalidInputException(where + " lacks \"shape\"");
     if (data == null && dataOffset < 0) throw new InvalidInputException(where + " lacks \"data\"");
     if (data == null) {
-      TensorJsonReader reader = TensorJsonReader.ofValue(type, Dialect.V2, name, where + ".data");
+      TensorJsonReader reader = TensorJsonReader.ofValue(type, Dialect.V2, name, where + ".data", expectedSize(shape, body, where));
       data = JsonIo.reread(JSON, body, dataOffset, q -> {
         reader.read(q);
         return reader;
@@ -167,13 +169,7 @@ public final class InferenceV2Json {
 
   /** Data may be flat in row-major order, or nested exactly as the shape says. */
   private static Tensor tensor(TensorJsonReader data, long[] shape, String where) {
-    long count = 1;
-    for (long dim : shape) {
-      if (dim != 0 && count > Long.MAX_VALUE / dim) {
-        throw new InvalidInputException(where + ".shape " + Arrays.toString(shape) + " is too large");
-      }
-      count *= dim;
-    }
+    long count = elementCount(shape, where);
     if (data.rank() <= 1) {
       if (data.size() != count) {
         throw new InvalidInputException(where + ".data has " + data.size() + " elements, but shape "
@@ -184,6 +180,26 @@ public final class InferenceV2Json {
           + ", but its shape is " + Arrays.toString(shape));
     }
     return data.toTensor(shape);
+  }
+
+  private static long elementCount(long[] shape, String where) {
+    long count = 1;
+    for (long dim : shape) {
+      if (dim != 0 && count > Long.MAX_VALUE / dim) {
+        throw new InvalidInputException(where + ".shape " + Arrays.toString(shape) + " is too large");
+      }
+      count *= dim;
+    }
+    return count;
+  }
+
+  /**
+   * The number of elements the data should hold, to size its array up front: the declared shape's,
+   * but never more than the body could hold (an element takes at least two bytes, with its comma),
+   * so that a made-up shape cannot make us allocate more than the body's size.
+   */
+  private static int expectedSize(long[] shape, byte[] body, String where) {
+    return (int) Math.min(elementCount(shape, where), body.length / 2 + 1);
   }
 
   private static long[] readShape(JsonParser p, String where) throws IOException {

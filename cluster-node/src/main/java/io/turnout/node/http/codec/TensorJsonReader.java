@@ -21,6 +21,7 @@ import java.util.Base64;
  */
 final class TensorJsonReader {
   private static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+  private static final int DEFAULT_CAPACITY = 16;
 
   private final DataType type;
   private final Dialect dialect;
@@ -47,15 +48,14 @@ final class TensorJsonReader {
   private byte[][] strings;
   private int size;
 
-  private TensorJsonReader(
-      DataType type, Dialect dialect, String inputName, String location, String rowField, boolean rowMode) {
+  private TensorJsonReader(DataType type, Dialect dialect, String inputName, String location, String rowField,
+      boolean rowMode, int capacity) {
     this.type = type;
     this.dialect = dialect;
     this.inputName = inputName;
     this.location = location;
     this.rowField = rowField;
     this.rowMode = rowMode;
-    int capacity = 16;
     switch (type) {
       case FP32 -> floats = new float[capacity];
       case FP64 -> doubles = new double[capacity];
@@ -72,7 +72,15 @@ final class TensorJsonReader {
    * @param inputName the input's name for messages, or null when not known yet
    */
   static TensorJsonReader ofValue(DataType type, Dialect dialect, String inputName, String location) {
-    return new TensorJsonReader(type, dialect, inputName, location, null, false);
+    return new TensorJsonReader(type, dialect, inputName, location, null, false, DEFAULT_CAPACITY);
+  }
+
+  /**
+   * Like {@link #ofValue(DataType, Dialect, String, String)}, sized for {@code expectedSize} elements
+   * so that a request that declares its shape is read without growing or trimming the array.
+   */
+  static TensorJsonReader ofValue(DataType type, Dialect dialect, String inputName, String location, int expectedSize) {
+    return new TensorJsonReader(type, dialect, inputName, location, null, false, expectedSize);
   }
 
   /**
@@ -81,7 +89,7 @@ final class TensorJsonReader {
    */
   static TensorJsonReader ofRows(
       DataType type, Dialect dialect, String inputName, String location, String rowField) {
-    return new TensorJsonReader(type, dialect, inputName, location, rowField, true);
+    return new TensorJsonReader(type, dialect, inputName, location, rowField, true, DEFAULT_CAPACITY);
   }
 
   /** Reads the value that starts at the parser's current token: the whole tensor, or one more row. */
@@ -327,7 +335,7 @@ final class TensorJsonReader {
 
   private int grow(int length) {
     if (length >= MAX_ELEMENTS) throw new InvalidInputException(location + " holds too many elements");
-    return (int) Math.min(MAX_ELEMENTS, Math.max(16L, length * 2L));
+    return (int) Math.min(MAX_ELEMENTS, Math.max(DEFAULT_CAPACITY, length * 2L));
   }
 
   private void addFloat(float value) {

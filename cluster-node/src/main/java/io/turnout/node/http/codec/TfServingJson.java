@@ -151,7 +151,8 @@ public final class TfServingJson {
     JsonIo.expect(p, JsonToken.START_ARRAY, "\"instances\" must be a list");
     Map<String, TensorSpec> specs = signature.inputs();
     Map<String, TensorJsonReader> readers = new LinkedHashMap<>();
-    boolean objects = false;
+    boolean objects = false; // instances are objects naming inputs, else plain values of the only input
+    TensorJsonReader only = null;
     int row = 0;
     for (JsonToken token = p.nextToken(); token != JsonToken.END_ARRAY; token = p.nextToken(), row++) {
       boolean base64 = false;
@@ -167,20 +168,16 @@ public final class TfServingJson {
               readers.put(name, TensorJsonReader.ofRows(spec.dataType(), Dialect.TF_SERVING, name, "instances", name)));
         } else {
           String name = onlyInput(signature, "instances[0] is a plain value", "each instance must be an object naming them");
-          readers.put(name, TensorJsonReader.ofRows(specs.get(name).dataType(), Dialect.TF_SERVING, name, "instances", null));
+          only = TensorJsonReader.ofRows(specs.get(name).dataType(), Dialect.TF_SERVING, name, "instances", null);
+          readers.put(name, only);
         }
       } else if (objectRow != objects) {
-        throw new InvalidInputException("instances[" + row + "] is " + (objectRow ? "an object naming inputs" : "a plain value")
-            + ", but instances[0] is " + (objects ? "an object naming inputs" : "a plain value")
-            + ": all instances must take the same form");
+        throw new InvalidInputException("instances[" + row + "] is " + form(objectRow) + ", but instances[0] is "
+            + form(!objectRow) + ": all instances must take the same form");
       }
-      if (objectRow) {
-        readInstanceObject(p, readers, row, signature);
-      } else {
-        TensorJsonReader only = readers.values().iterator().next();
-        if (base64) only.readOpenedBase64(p);
-        else only.read(p);
-      }
+      if (objectRow) readInstanceObject(p, readers, row, signature);
+      else if (base64) only.readOpenedBase64(p);
+      else only.read(p);
     }
     if (row == 0) throw new InvalidInputException("\"instances\" is empty: send at least one instance");
     Map<String, Tensor> inputs = new LinkedHashMap<>();
@@ -188,20 +185,25 @@ public final class TfServingJson {
     return inputs;
   }
 
+  private static String form(boolean objectRow) {
+    return objectRow ? "an object naming inputs" : "a plain value";
+  }
+
   /** One {@code {input: value, ...}} instance; the parser stands on its first key (or its end). */
   private static void readInstanceObject(
       JsonParser p, Map<String, TensorJsonReader> readers, int row, ModelSignature signature) throws IOException {
-    String where = "instances[" + row + "]";
     for (JsonToken token = p.currentToken(); token != JsonToken.END_OBJECT; token = p.nextToken()) {
       String name = p.currentName();
       TensorJsonReader reader = readers.get(name);
-      if (reader == null) throw SignatureRules.unknownInput(where, name, signature);
+      if (reader == null) throw SignatureRules.unknownInput("instances[" + row + "]", name, signature);
       p.nextToken();
       reader.read(p);
     }
-    readers.forEach((name, reader) -> {
-      if (reader.rows() == row) throw new InvalidInputException(where + " lacks input '" + name + "'");
-    });
+    for (Map.Entry<String, TensorJsonReader> entry : readers.entrySet()) {
+      if (entry.getValue().rows() == row) {
+        throw new InvalidInputException("instances[" + row + "] lacks input '" + entry.getKey() + "'");
+      }
+    }
   }
 
   /**
@@ -299,19 +301,24 @@ public final class TfServingJson {
   }
 
   private static void writeRows(JsonGenerator g, Map<String, Tensor> outputs) throws IOException {
+    String[] names = outputs.keySet().toArray(new String[0]);
+    Tensor[] tensors = outputs.values().toArray(new Tensor[0]);
+    int[] rowSizes = new int[tensors.length];
+    TensorJsonWriter.Bytes[] bytes = new TensorJsonWriter.Bytes[tensors.length];
+    for (int i = 0; i < tensors.length; i++) {
+      rowSizes[i] = TensorJsonWriter.rowSize(tensors[i]);
+      bytes[i] = bytesStyle(names[i]);
+    }
+    long batch = tensors.length == 0 ? 0 : tensors[0].shape()[0];
+    boolean objects = tensors.length > 1;
     g.writeStartArray();
-    if (!outputs.isEmpty()) {
-      long batch = outputs.values().iterator().next().shape()[0];
-      boolean objects = outputs.size() > 1;
-      for (int row = 0; row < batch; row++) {
-        if (objects) g.writeStartObject();
-        for (Map.Entry<String, Tensor> output : outputs.entrySet()) {
-          Tensor tensor = output.getValue();
-          if (objects) g.writeFieldName(output.getKey());
-          TensorJsonWriter.writeNested(g, tensor, 1, row * TensorJsonWriter.rowSize(tensor), bytesStyle(output.getKey()));
-        }
-        if (objects) g.writeEndObject();
+    for (int row = 0; row < batch; row++) {
+      if (objects) g.writeStartObject();
+      for (int i = 0; i < tensors.length; i++) {
+        if (objects) g.writeFieldName(names[i]);
+        TensorJsonWriter.writeNested(g, tensors[i], 1, row * rowSizes[i], bytes[i]);
       }
+      if (objects) g.writeEndObject();
     }
     g.writeEndArray();
   }

@@ -177,6 +177,10 @@ class InferenceV2RequestTest {
       assertRejected(IRIS_MODEL, iris("[2, 3]", "[1, 2, 3, 4, 5, 6]"),
           "input 'features' has shape [2, 3], but signature 'serving_default' expects [-1, 4] (-1: any size)");
       assertRejected(IRIS_MODEL, iris("[2, 4]", "[1, 2, 3, 4, 5, 6, 7]"), "inputs[0].data has 7 elements, but shape [2, 4] needs 8");
+      assertRejected(IRIS_MODEL, iris("[1, 4]", "[1, 2, 3, 4, 5]"), "inputs[0].data has 5 elements, but shape [1, 4] needs 4");
+      // A made-up shape must not make the reader allocate for it.
+      assertRejected(IRIS_MODEL, iris("[1000000000, 4]", "[1, 2, 3, 4]"),
+          "inputs[0].data has 4 elements, but shape [1000000000, 4] needs 4000000000");
       assertRejected(IRIS_MODEL, iris("[2, 4]", "[[1, 2], [3, 4], [5, 6], [7, 8]]"),
           "inputs[0].data is nested as [4, 2], but its shape is [2, 4]");
       assertRejected(IRIS_MODEL, iris("[2, 4]", "[[1, 2, 3, 4], [5, 6, 7]]"), "inputs[0].data[1] has 3 elements, expected 4");
