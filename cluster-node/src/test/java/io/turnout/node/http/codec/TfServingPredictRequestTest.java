@@ -138,6 +138,20 @@ class TfServingPredictRequestTest {
     }
 
     @Test
+    @DisplayName("every type")
+    void everyType() {
+      TfServingPredict predict = parse(MANY, """
+          {"signature_name": "all_types", "inputs": {"f32": [0.5, -Infinity], "f64": [1e-300, 2], "i32": [7, 1e2],
+           "i64": [-9223372036854775808, 0], "flag": [false, true], "text": ["ü", {"b64": "//8="}]}}""");
+      assertEquals(Tensor.ofFloats(new long[] {2}, new float[] {0.5f, Float.NEGATIVE_INFINITY}), input(predict, "f32"));
+      assertEquals(Tensor.ofDoubles(new long[] {2}, new double[] {1e-300, 2}), input(predict, "f64"));
+      assertEquals(Tensor.ofInts(new long[] {2}, new int[] {7, 100}), input(predict, "i32"));
+      assertEquals(Tensor.ofLongs(new long[] {2}, new long[] {Long.MIN_VALUE, 0}), input(predict, "i64"));
+      assertEquals(Tensor.ofBooleans(new long[] {2}, new boolean[] {false, true}), input(predict, "flag"));
+      assertEquals(Tensor.ofBytes(new long[] {2}, new byte[][] {utf8("ü"), {(byte) 0xFF, (byte) 0xFF}}), input(predict, "text"));
+    }
+
+    @Test
     @DisplayName("a lone binary scalar as {\"b64\": ...}; a tensor of unknown rank takes any nesting")
     void base64ScalarAndUnknownRank() {
       TfServingPredict image = parse(MANY, "{\"signature_name\": \"odd\", \"inputs\": {\"b64\": \"aGk=\"}}");
@@ -209,6 +223,8 @@ class TfServingPredictRequestTest {
           .getMessage().contains("line 1, column"));
       assertRejected(IRIS_MODEL, "", "invalid JSON: the request body is empty");
       assertRejected(IRIS_MODEL, "[[1, 2, 3, 4]]", "the request body must be a JSON object");
+      assertRejectedStartingWith(MANY, "{\"signature_name\": \"any_rank\", \"inputs\": " + "[".repeat(5000) + "]".repeat(5000) + "}",
+          "invalid JSON: Document nesting depth (1001) exceeds the maximum allowed");
       assertRejectedStartingWith(IRIS_MODEL, "{\"instances\": [[1, 2, 3, 4]], \"instances\": [[1, 2, 3, 4]]}",
           "invalid JSON: Duplicate field 'instances'");
     }
