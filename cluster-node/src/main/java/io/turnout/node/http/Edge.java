@@ -73,7 +73,7 @@ final class Edge {
   }
 
   private EdgeException tooLarge(long length) {
-    return new EdgeException(StatusCodes.PAYLOAD_TOO_LARGE, "the request body"
+    return new EdgeException(StatusCodes.CONTENT_TOO_LARGE, "the request body"
         + (length >= 0 ? " has " + length + " bytes, which" : "") + " exceeds the limit of "
         + settings.maxPayloadBytes() + " bytes");
   }
