@@ -2,15 +2,22 @@ package io.turnout.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Starts one Turnout node process. */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // Logging starts here, on one thread, before the actor system's threads log concurrently.
+    Logger log = LoggerFactory.getLogger(Main.class);
     // Only a real node process exits with its actor system; tests run many systems in one JVM.
     Config config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on")
         .withFallback(ConfigFactory.load());
+    log.info("Starting Turnout node: models from {}, prediction port {}, remoting {}:{}",
+        config.getString("turnout.registry.model-root"), config.getInt("turnout.serving.http.port"),
+        config.getString("pekko.remote.artery.canonical.hostname"), config.getInt("pekko.remote.artery.canonical.port"));
     TurnoutNode.start(config);
   }
 }
