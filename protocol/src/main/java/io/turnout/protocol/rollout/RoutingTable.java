@@ -1,0 +1,79 @@
+package io.turnout.protocol.rollout;
+
+import io.turnout.protocol.ClusterMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Which version of one model serves a request, replicated to every node and read on the hot path.
+ * Targeting rules are checked first, in order; then the request's sticky key (a header, else the
+ * client address) hashes into one of 10 000 buckets and the weights, laid out in order from bucket
+ * 0, pick the version. A canary puts its target first, so raising its weight only adds buckets:
+ * a user who saw the canary keeps seeing it. Tables are immutable; every change has a higher
+ * {@code revision}, which is how replicas of the table agree on the newest.
+ */
+public record RoutingTable(
+    String model,
+    long revision,
+    long stableVersion,
+    List<WeightedVersion> weights,
+    List<TargetingRule> rules,
+    String stickyHeader) implements ClusterMessage {
+
+  public static final int ALL = 10_000;
+
+  public RoutingTable {
+    weights = List.copyOf(weights);
+    rules = List.copyOf(rules);
+    stickyHeader = stickyHeader == null ? "" : stickyHeader;
+    int total = weights.stream().mapToInt(WeightedVersion::basisPoints).sum();
+    if (!weights.isEmpty() && total != ALL) {
+      throw new IllegalArgumentException("weights must add up to 10000 basis points, got " + total);
+    }
+  }
+
+  /** All traffic to {@code version}, no rules: the table of a model with no rollout in progress. */
+  public static RoutingTable stable(String model, long revision, long version, String stickyHeader) {
+    return new RoutingTable(model, revision, version, List.of(new WeightedVersion(version, ALL)), List.of(), stickyHeader);
+  }
+
+  /**
+   * The version for a request whose headers {@code header} answers (null when absent) and whose
+   * client is {@code clientAddress}.
+   */
+  public long route(Function<String, String> header, String clientAddress) {
+    for (TargetingRule rule : rules) {
+      if (rule.matches(header.apply(rule.header()))) return rule.version();
+    }
+    if (weights.size() == 1) return weights.get(0).version();
+    if (weights.isEmpty()) return stableVersion;
+    String key = stickyHeader.isEmpty() ? null : header.apply(stickyHeader);
+    return versionAt(bucket(key != null ? key : clientAddress));
+  }
+
+  /** The version that owns {@code bucket} (0..9999) under the weights. */
+  public long versionAt(int bucket) {
+    int upTo = 0;
+    for (WeightedVersion weighted : weights) {
+      upTo += weighted.basisPoints();
+      if (bucket < upTo) return weighted.version();
+    }
+    return stableVersion;
+  }
+
+  /** The weight of {@code version} in basis points (0 when it has none). */
+  public int weightOf(long version) {
+    return weights.stream().filter(w -> w.version() == version).mapToInt(WeightedVersion::basisPoints).sum();
+  }
+
+  /** A stable hash of the sticky key into 0..9999, the same on every node and JVM (FNV-1a, 32 bit). */
+  public static int bucket(String stickyKey) {
+    int hash = 0x811c9dc5;
+    for (byte b : (stickyKey == null ? "" : stickyKey).getBytes(StandardCharsets.UTF_8)) {
+      hash ^= b & 0xff;
+      hash *= 0x01000193;
+    }
+    return Math.floorMod(hash, ALL);
+  }
+}
