@@ -1,7 +1,7 @@
 package io.turnout.persistence.rollout.strategy;
 
-import static io.turnout.persistence.rollout.strategy.Windows.none;
-import static io.turnout.persistence.rollout.strategy.Windows.window;
+import static io.turnout.persistence.rollout.strategy.Fixtures.none;
+import static io.turnout.persistence.rollout.strategy.Fixtures.window;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,0 +1,41 @@
+package io.turnout.persistence.rollout.strategy;
+
+import io.turnout.protocol.rollout.RoutingTable;
+
+/** Routing tables from {@link Traffic}: what the coordinator writes to Distributed Data. */
+public final class RoutingTables {
+  private RoutingTables() {}
+
+  /** The table for a phase's traffic. */
+  public static RoutingTable of(String model, long revision, long stableVersion, Traffic traffic, String stickyHeader) {
+    return new RoutingTable(model, revision, stableVersion, traffic.weights(), traffic.rules(), stickyHeader);
+  }
+
+  /** The table for a phase's traffic during {@code ctx}'s rollout. */
+  public static RoutingTable of(RolloutContext ctx, long revision, Traffic traffic) {
+    return of(ctx.model(), revision, ctx.stableVersion(), traffic, ctx.stickyHeader());
+  }
+
+  /** All traffic to {@code version}, no rules: the table with no rollout in progress. */
+  public static RoutingTable stableOnly(String model, long revision, long version, String stickyHeader) {
+    return RoutingTable.stable(model, revision, version, stickyHeader);
+  }
+
+  /** After a rollback: all traffic back to the stable version. */
+  public static RoutingTable rolledBack(RolloutContext ctx, long revision) {
+    return stableOnly(ctx.model(), revision, ctx.stableVersion(), ctx.stickyHeader());
+  }
+
+  /** After a promotion: all traffic to the target, which is the new stable version. */
+  public static RoutingTable promoted(RolloutContext ctx, long revision) {
+    return stableOnly(ctx.model(), revision, ctx.targetVersion(), ctx.stickyHeader());
+  }
+
+  /**
+   * Whether {@code table} already routes as {@code traffic} asks (same weights in the same order,
+   * same rules), whatever its revision: the coordinator writes a new revision only when not.
+   */
+  public static boolean routesAs(RoutingTable table, Traffic traffic) {
+    return table.weights().equals(traffic.weights()) && table.rules().equals(traffic.rules());
+  }
+}

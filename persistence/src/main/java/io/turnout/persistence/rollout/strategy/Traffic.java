@@ -1,0 +1,81 @@
+package io.turnout.persistence.rollout.strategy;
+
+import io.turnout.protocol.rollout.RoutingTable;
+import io.turnout.protocol.rollout.TargetingRule;
+import io.turnout.protocol.rollout.WeightedVersion;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a phase's current progress asks of the cluster, in one place: the routing table's weights
+ * (the phase's target first, so that its sticky buckets only grow) and targeting rules, and the
+ * number of replicas each version should run. A version missing from {@code replicas} is not needed
+ * by the rollout; the maps list stable and target explicitly, with 0 where they should stop.
+ */
+public record Traffic(List<WeightedVersion> weights, List<TargetingRule> rules, Map<Long, Integer> replicas) {
+
+  public Traffic {
+    weights = List.copyOf(weights);
+    rules = List.copyOf(rules);
+    replicas = Map.copyOf(replicas);
+    int total = weights.stream().mapToInt(WeightedVersion::basisPoints).sum();
+    if (total != RoutingTable.ALL) {
+      throw new IllegalArgumentException("weights must add up to 10000 basis points, got " + total);
+    }
+    replicas.forEach((version, count) -> {
+      if (count < 0) throw new IllegalArgumentException("negative replica count for version " + version);
+    });
+  }
+
+  /** After a rollback: all traffic to stable at its registered count, the target stopped. */
+  public static Traffic rolledBack(RolloutContext ctx) {
+    return only(ctx.stableVersion(), ctx.stableReplicas(), ctx.targetVersion());
+  }
+
+  /** After a promotion: all traffic to the target at its registered count, the old stable stopped. */
+  public static Traffic promoted(RolloutContext ctx) {
+    return only(ctx.targetVersion(), ctx.targetReplicas(), ctx.stableVersion());
+  }
+
+  private static Traffic only(long version, int replicas, long stopped) {
+    return new Traffic(List.of(new WeightedVersion(version, RoutingTable.ALL)), List.of(),
+        Map.of(version, replicas, stopped, 0));
+  }
+
+  /** The weight of {@code version} in basis points, 0 when it has none. */
+  public int weightOf(long version) {
+    return weights.stream().filter(w -> w.version() == version).mapToInt(WeightedVersion::basisPoints).sum();
+  }
+
+  /** The replicas {@code version} should run, 0 when it is not listed. */
+  public int replicasOf(long version) {
+    return replicas.getOrDefault(version, 0);
+  }
+
+  /**
+   * This traffic, except that a version with no ready replica gets neither weight nor rules: its
+   * weight goes to {@code stable} (in stable's place, or appended last so that no other version's
+   * buckets move) and requests its rules would catch fall through to the weights. Edges answer 503
+   * for a version with no ready replica; those answers would count as the version's errors. Left as
+   * it is when stable has no ready replica either: there is nowhere better to send anyone.
+   */
+  Traffic towardsReady(long stable, Map<Long, Integer> ready) {
+    if (ready.getOrDefault(stable, 0) == 0) return this;
+    Map<Long, Integer> shares = new LinkedHashMap<>();
+    int freed = 0;
+    for (WeightedVersion weighted : weights) {
+      boolean servable = weighted.version() == stable || ready.getOrDefault(weighted.version(), 0) > 0;
+      freed += servable ? 0 : weighted.basisPoints();
+      shares.merge(weighted.version(), servable ? weighted.basisPoints() : 0, Integer::sum);
+    }
+    shares.merge(stable, freed, Integer::sum);
+    List<WeightedVersion> servableWeights = new ArrayList<>();
+    shares.forEach((version, share) -> servableWeights.add(new WeightedVersion(version, share)));
+    List<TargetingRule> servableRules = rules.stream()
+        .filter(rule -> rule.version() == stable || ready.getOrDefault(rule.version(), 0) > 0)
+        .toList();
+    return new Traffic(servableWeights, servableRules, replicas);
+  }
+}
