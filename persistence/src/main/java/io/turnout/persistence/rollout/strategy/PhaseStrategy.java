@@ -33,6 +33,7 @@ public interface PhaseStrategy {
   /** The strategy for {@code spec}'s kind of phase. */
   static PhaseStrategy of(PhaseSpec spec) {
     if (spec instanceof PhaseSpec.Canary canary) return new CanaryStrategy(canary);
+    if (spec instanceof PhaseSpec.BlueGreen blueGreen) return new BlueGreenStrategy(blueGreen);
     throw new IllegalArgumentException("no strategy for phase kind '" + spec.kind() + "'");
   }
 }
