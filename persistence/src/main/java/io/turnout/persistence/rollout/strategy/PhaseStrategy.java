@@ -34,6 +34,7 @@ public interface PhaseStrategy {
   static PhaseStrategy of(PhaseSpec spec) {
     if (spec instanceof PhaseSpec.Canary canary) return new CanaryStrategy(canary);
     if (spec instanceof PhaseSpec.BlueGreen blueGreen) return new BlueGreenStrategy(blueGreen);
+    if (spec instanceof PhaseSpec.Rolling rolling) return new RollingStrategy(rolling);
     throw new IllegalArgumentException("no strategy for phase kind '" + spec.kind() + "'");
   }
 }
