@@ -16,7 +16,7 @@ import java.util.Map;
  * readiness (a version with no ready replica gets no share, and a rolling phase's weights follow
  * ready replicas), so it may change between decisions.
  */
-public interface PhaseStrategy {
+public sealed interface PhaseStrategy permits CanaryStrategy, BlueGreenStrategy, RollingStrategy, AbTestStrategy {
 
   /** The phase this strategy runs. */
   PhaseSpec spec();
@@ -35,6 +35,7 @@ public interface PhaseStrategy {
     if (spec instanceof PhaseSpec.Canary canary) return new CanaryStrategy(canary);
     if (spec instanceof PhaseSpec.BlueGreen blueGreen) return new BlueGreenStrategy(blueGreen);
     if (spec instanceof PhaseSpec.Rolling rolling) return new RollingStrategy(rolling);
+    if (spec instanceof PhaseSpec.AbTest abTest) return new AbTestStrategy(abTest);
     throw new IllegalArgumentException("no strategy for phase kind '" + spec.kind() + "'");
   }
 }
