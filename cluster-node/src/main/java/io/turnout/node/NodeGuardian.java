@@ -8,6 +8,9 @@ import io.turnout.node.http.EdgeSettings;
 import io.turnout.node.http.ServingServer;
 import io.turnout.node.replica.BatchingSettings;
 import io.turnout.node.replica.ModelVersionReplica;
+import io.turnout.node.stats.WindowRecorder;
+import io.turnout.node.stats.WindowReporter;
+import io.turnout.persistence.rollout.RolloutCoordinator;
 import io.turnout.node.tensorflow.TensorFlowSettings;
 import io.turnout.persistence.registry.ModelFolderRegistry;
 import io.turnout.persistence.registry.ModelRegistry;
@@ -35,14 +38,18 @@ public final class NodeGuardian {
       ModelRegistry registry = folderRegistry(config.getConfig("registry"));
 
       ModelVersionReplica.init(system, registry, replicaSettings(config.getConfig("serving")));
+      RolloutCoordinator.init(system, new RolloutCoordinator.Settings(config.getDuration("rollout.evaluation-interval")));
 
       AtomicReference<ServingView> view = new AtomicReference<>(ServingView.EMPTY);
       ActorRef<ReplicaDirectory.Command> directory = context.spawn(ReplicaDirectory.create(view), "replica-directory");
-      context.spawn(ReplicaKeeper.create(registry, directory,
+      context.spawn(ReplicaKeeper.create(registry, directory, view::get,
           config.getDuration("serving.keep-alive-interval")), "replica-keeper");
 
       EdgeSettings edge = EdgeSettings.fromConfig(config.getConfig("serving.http"));
-      Route route = ServingServer.route(system, view::get, readiness(system, view), edge);
+      WindowRecorder windows = new WindowRecorder();
+      context.spawn(WindowReporter.create(windows, view::get, config.getDuration("rollout.report-interval")),
+          "window-reporter");
+      Route route = ServingServer.route(system, view::get, readiness(system, view), edge, windows);
       ServingServer.start(system, route, edge);
       return Behaviors.empty();
     });

@@ -2,7 +2,9 @@ package io.turnout.node.directory;
 
 import io.turnout.node.replica.ModelVersionReplica;
 import io.turnout.persistence.registry.RegisteredVersion;
+import io.turnout.persistence.rollout.RoutingTableKeys;
 import io.turnout.protocol.ModelVersionId;
+import io.turnout.protocol.rollout.RoutingTable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,11 +19,16 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ddata.LWWRegister;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 
 /**
  * Keeps this node's {@link ServingView}: for every registered version it follows the Receptionist
  * listings of all, ready and failed replicas, learns signatures and failure reasons from the
- * replicas once, and publishes a fresh immutable view for the HTTP edge to read without asking.
+ * replicas once, follows each model's routing table in Distributed Data, and publishes a fresh
+ * immutable view for the HTTP edge to read without asking.
  */
 public final class ReplicaDirectory {
 
@@ -36,51 +43,81 @@ public final class ReplicaDirectory {
 
   private record StatusNotLearned(ModelVersionId version) implements Command {}
 
+  private record RoutingChanged(Replicator.SubscribeResponse<LWWRegister<RoutingTable>> response) implements Command {}
+
   private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(5);
 
   public static Behavior<Command> create(AtomicReference<ServingView> published) {
-    return Behaviors.setup(context -> new ReplicaDirectory(context, published).following(Map.of(), Set.of()));
+    return Behaviors.setup(context -> DistributedData.<Command, LWWRegister<RoutingTable>>withReplicatorMessageAdapter(
+        replicator -> new ReplicaDirectory(context, replicator, published).following(Known.NONE)));
+  }
+
+  /**
+   * What the directory knows.
+   *
+   * @param versions each registered version's view
+   * @param routing each model's newest routing table
+   * @param subscribed versions whose listings are followed (the Receptionist has no unsubscribe, so
+   *     a version that comes back is not subscribed twice); models are followed once each too
+   */
+  private record Known(Map<ModelVersionId, VersionView> versions, Map<String, RoutingTable> routing,
+      Set<ModelVersionId> subscribed, Set<String> models) {
+    static final Known NONE = new Known(Map.of(), Map.of(), Set.of(), Set.of());
   }
 
   private final ActorContext<Command> context;
+  private final ReplicatorMessageAdapter<Command, LWWRegister<RoutingTable>> replicator;
   private final AtomicReference<ServingView> published;
   private final ActorRef<Receptionist.Listing> listingAdapter;
 
-  private ReplicaDirectory(ActorContext<Command> context, AtomicReference<ServingView> published) {
+  private ReplicaDirectory(ActorContext<Command> context,
+      ReplicatorMessageAdapter<Command, LWWRegister<RoutingTable>> replicator, AtomicReference<ServingView> published) {
     this.context = context;
+    this.replicator = replicator;
     this.published = published;
     this.listingAdapter = context.messageAdapter(Receptionist.Listing.class, ListingChanged::new);
   }
 
-  /**
-   * @param versions what is known of each registered version
-   * @param subscribed versions whose listings this actor follows (the Receptionist has no unsubscribe,
-   *     so a version that comes back is not subscribed twice)
-   */
-  private Behavior<Command> following(Map<ModelVersionId, VersionView> versions, Set<ModelVersionId> subscribed) {
+  private Behavior<Command> following(Known known) {
     return Behaviors.receive(Command.class)
-        .onMessage(VersionsRegistered.class, registered -> onRegistered(registered, versions, subscribed))
-        .onMessage(ListingChanged.class, changed -> publish(onListing(changed.listing(), versions), subscribed))
-        .onMessage(StatusLearned.class, learned -> publish(onStatus(learned, versions), subscribed))
+        .onMessage(VersionsRegistered.class, registered -> publish(onRegistered(registered, known)))
+        .onMessage(ListingChanged.class, changed ->
+            publish(withVersions(known, onListing(changed.listing(), known.versions()))))
+        .onMessage(StatusLearned.class, learned -> publish(withVersions(known, onStatus(learned, known.versions()))))
         .onMessage(StatusNotLearned.class, notLearned -> Behaviors.same())
+        .onMessage(RoutingChanged.class, changed -> publish(onRouting(changed.response(), known)))
         .build();
   }
 
-  private Behavior<Command> onRegistered(VersionsRegistered registered, Map<ModelVersionId, VersionView> versions,
-      Set<ModelVersionId> subscribed) {
+  private Known onRegistered(VersionsRegistered registered, Known known) {
     Map<ModelVersionId, VersionView> next = new HashMap<>();
-    Set<ModelVersionId> nowSubscribed = new HashSet<>(subscribed);
+    Set<ModelVersionId> subscribed = new HashSet<>(known.subscribed());
+    Set<String> models = new HashSet<>(known.models());
+    ActorRef<Receptionist.Command> receptionist = context.getSystem().receptionist();
     for (RegisteredVersion version : registered.versions()) {
-      VersionView known = versions.get(version.id());
-      next.put(version.id(), known == null ? VersionView.registered(version) : known.withRegistration(version));
-      if (nowSubscribed.add(version.id())) {
-        ActorRef<Receptionist.Command> receptionist = context.getSystem().receptionist();
+      VersionView view = known.versions().get(version.id());
+      next.put(version.id(), view == null ? VersionView.registered(version) : view.withRegistration(version));
+      if (subscribed.add(version.id())) {
         receptionist.tell(Receptionist.subscribe(ModelVersionReplica.readyKey(version.id()), listingAdapter));
         receptionist.tell(Receptionist.subscribe(ModelVersionReplica.failedKey(version.id()), listingAdapter));
         receptionist.tell(Receptionist.subscribe(ModelVersionReplica.replicasKey(version.id()), listingAdapter));
       }
+      if (models.add(version.id().model())) {
+        replicator.subscribe(RoutingTableKeys.of(version.id().model()), RoutingChanged::new);
+      }
     }
-    return publish(next, Set.copyOf(nowSubscribed));
+    return new Known(next, known.routing(), Set.copyOf(subscribed), Set.copyOf(models));
+  }
+
+  private Known onRouting(Replicator.SubscribeResponse<LWWRegister<RoutingTable>> response, Known known) {
+    Map<String, RoutingTable> routing = new HashMap<>(known.routing());
+    String model = RoutingTableKeys.modelOf(response.key());
+    if (response instanceof Replicator.Changed<LWWRegister<RoutingTable>> changed) {
+      routing.put(model, changed.get(RoutingTableKeys.of(model)).getValue());
+    } else {
+      routing.remove(model);
+    }
+    return new Known(known.versions(), routing, known.subscribed(), known.models());
   }
 
   private Map<ModelVersionId, VersionView> onListing(Receptionist.Listing listing,
@@ -90,8 +127,7 @@ public final class ReplicaDirectory {
     ModelVersionId id = ModelVersionId.parse(keyId.substring(colon + 1));
     VersionView view = versions.get(id);
     if (view == null) return versions;
-    String kind = keyId.substring(0, colon);
-    VersionView changed = switch (kind) {
+    VersionView changed = switch (keyId.substring(0, colon)) {
       case "ready" -> onReady(view, listing.getServiceInstances(ModelVersionReplica.readyKey(id)));
       case "failed" -> onFailed(view, listing.getServiceInstances(ModelVersionReplica.failedKey(id)));
       case "replicas" -> view.withReplicasListed(listing.getServiceInstances(ModelVersionReplica.replicasKey(id)).size());
@@ -141,8 +177,13 @@ public final class ReplicaDirectory {
     return next;
   }
 
-  private Behavior<Command> publish(Map<ModelVersionId, VersionView> versions, Set<ModelVersionId> subscribed) {
-    published.set(ServingView.of(versions));
-    return following(Map.copyOf(versions), subscribed);
+  private static Known withVersions(Known known, Map<ModelVersionId, VersionView> versions) {
+    return new Known(versions, known.routing(), known.subscribed(), known.models());
+  }
+
+  private Behavior<Command> publish(Known known) {
+    Known frozen = new Known(Map.copyOf(known.versions()), Map.copyOf(known.routing()), known.subscribed(), known.models());
+    published.set(ServingView.of(frozen.versions(), frozen.routing()));
+    return following(frozen);
   }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -20,6 +21,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * Keeps the desired replicas running: on a period it reads the registry, tells the directory what
  * is registered, and sends every wanted replica entity a keep-alive, which starts it wherever
  * sharding places it (again after a hand-off or a crash). Replicas no longer wanted are stopped.
+ * A version wants its registered replica count unless its model's routing table, written by the
+ * rollout coordinator, sets another (a blue-green's full green, a drained blue at zero).
  * Every node runs one; the messages are idempotent, so several keepers only repeat each other.
  */
 public final class ReplicaKeeper {
@@ -33,23 +36,25 @@ public final class ReplicaKeeper {
   private record ScanFailed(String reason) implements Command {}
 
   public static Behavior<Command> create(ModelRegistry registry, ActorRef<ReplicaDirectory.Command> directory,
-      Duration interval) {
+      Supplier<ServingView> view, Duration interval) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, interval);
-      return new ReplicaKeeper(context, registry, directory).keeping(Map.of());
+      return new ReplicaKeeper(context, registry, directory, view).keeping(Map.of());
     }));
   }
 
   private final ActorContext<Command> context;
   private final ModelRegistry registry;
   private final ActorRef<ReplicaDirectory.Command> directory;
+  private final Supplier<ServingView> view;
   private final ClusterSharding sharding;
 
   private ReplicaKeeper(ActorContext<Command> context, ModelRegistry registry,
-      ActorRef<ReplicaDirectory.Command> directory) {
+      ActorRef<ReplicaDirectory.Command> directory, Supplier<ServingView> view) {
     this.context = context;
     this.registry = registry;
     this.directory = directory;
+    this.view = view;
     this.sharding = ClusterSharding.get(context.getSystem());
   }
 
@@ -73,9 +78,13 @@ public final class ReplicaKeeper {
   private Map<ModelVersionId, Integer> reconcile(List<RegisteredVersion> versions, Map<ModelVersionId, Integer> before) {
     directory.tell(new ReplicaDirectory.VersionsRegistered(versions));
     Map<ModelVersionId, Integer> now = new HashMap<>();
+    ServingView current = view.get();
     for (RegisteredVersion version : versions) {
-      now.put(version.id(), version.replicas());
-      for (int replica = 0; replica < version.replicas(); replica++) {
+      int wanted = current.routing(version.id().model())
+          .map(table -> table.replicasOf(version.id().version(), version.replicas()))
+          .orElse(version.replicas());
+      now.put(version.id(), wanted);
+      for (int replica = 0; replica < wanted; replica++) {
         tell(new ReplicaId(version.id(), replica), ModelVersionReplica.KeepAlive.INSTANCE);
       }
     }

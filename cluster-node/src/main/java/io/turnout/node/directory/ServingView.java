@@ -1,6 +1,7 @@
 package io.turnout.node.directory;
 
 import io.turnout.protocol.ModelVersionId;
+import io.turnout.protocol.rollout.RoutingTable;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -12,12 +13,18 @@ import java.util.TreeMap;
  * An immutable snapshot of every registered model version and its replicas, as this node sees it.
  * The directory publishes a new one on every change; the HTTP edge reads the current one per request.
  */
-public record ServingView(Map<String, NavigableMap<Long, VersionView>> models) {
+public record ServingView(Map<String, NavigableMap<Long, VersionView>> models, Map<String, RoutingTable> routing) {
 
-  public static final ServingView EMPTY = new ServingView(Map.of());
+  public static final ServingView EMPTY = new ServingView(Map.of(), Map.of());
 
   public ServingView {
     models = Map.copyOf(models);
+    routing = Map.copyOf(routing);
+  }
+
+  /** The model's routing table, when a coordinator has written one. */
+  public Optional<RoutingTable> routing(String model) {
+    return Optional.ofNullable(routing.get(model));
   }
 
   public boolean knows(String model) {
@@ -49,10 +56,10 @@ public record ServingView(Map<String, NavigableMap<Long, VersionView>> models) {
     return models.values().stream().anyMatch(versions -> versions.values().stream().anyMatch(VersionView::ready));
   }
 
-  static ServingView of(Map<ModelVersionId, VersionView> versions) {
+  static ServingView of(Map<ModelVersionId, VersionView> versions, Map<String, RoutingTable> routing) {
     Map<String, NavigableMap<Long, VersionView>> byModel = new TreeMap<>();
     versions.forEach((id, view) -> byModel.computeIfAbsent(id.model(), m -> new TreeMap<>()).put(id.version(), view));
     byModel.replaceAll((model, byVersion) -> Collections.unmodifiableNavigableMap(byVersion));
-    return new ServingView(byModel);
+    return new ServingView(byModel, routing);
   }
 }

@@ -4,9 +4,15 @@ import io.turnout.node.directory.ServingView;
 import io.turnout.node.directory.VersionView;
 import io.turnout.node.http.codec.InvalidInputException;
 import io.turnout.node.http.codec.TfServingJson;
+import io.turnout.node.replica.ModelVersionReplica.PredictReply;
 import io.turnout.node.replica.ModelVersionReplica.Rejected;
+import io.turnout.node.replica.ModelVersionReplica.Rejection;
+import io.turnout.node.stats.WindowRecorder;
 import io.turnout.protocol.ModelVersionId;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
+import io.turnout.protocol.rollout.RoutingTable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -31,11 +37,22 @@ final class Edge {
   private final Supplier<ServingView> view;
   private final EdgeSettings settings;
   private final Materializer materializer;
+  private final WindowRecorder windows;
 
-  Edge(Supplier<ServingView> view, EdgeSettings settings, Materializer materializer) {
+  Edge(Supplier<ServingView> view, EdgeSettings settings, Materializer materializer, WindowRecorder windows) {
     this.view = view;
     this.settings = settings;
     this.materializer = materializer;
+    this.windows = windows;
+  }
+
+  /**
+   * Counts a replica's answer in the version's window. A refusal of the client's input is not the
+   * version's fault; failures, timeouts and overload are.
+   */
+  void recordOutcome(ModelVersionId version, long startedNanos, PredictReply reply) {
+    boolean error = reply instanceof Rejected rejected && rejected.rejection() != Rejection.INVALID_INPUT;
+    windows.record(version, (System.nanoTime() - startedNanos) / 1_000, error);
   }
 
   ServingView view() {
@@ -76,6 +93,33 @@ final class Edge {
     return new EdgeException(StatusCodes.CONTENT_TOO_LARGE, "the request body"
         + (length >= 0 ? " has " + length + " bytes, which" : "") + " exceeds the limit of "
         + settings.maxPayloadBytes() + " bytes");
+  }
+
+  /**
+   * Who a request comes from, for routing: its headers (case-insensitive, null when absent) and
+   * its client address. Only read when the URL names no version and a routing table exists.
+   */
+  record Caller(Function<String, String> header, String clientAddress) {
+    static final Caller NONE = new Caller(name -> null, "");
+  }
+
+  /**
+   * The version a URL names; else the one the model's routing table picks for this caller; else the
+   * latest ready one. A routed version without a ready replica falls back to the table's stable
+   * version, then to the latest ready one, so that a rollout never makes a model unanswerable.
+   */
+  VersionView servingVersion(String model, OptionalLong version, Caller caller) {
+    if (version.isEmpty()) {
+      ServingView current = view.get();
+      Optional<RoutingTable> table = current.routing(model);
+      if (table.isPresent()) {
+        long routed = table.get().route(caller.header(), caller.clientAddress());
+        Optional<VersionView> chosen = current.version(new ModelVersionId(model, routed)).filter(VersionView::ready)
+            .or(() -> current.version(new ModelVersionId(model, table.get().stableVersion())).filter(VersionView::ready));
+        if (chosen.isPresent()) return chosen.get();
+      }
+    }
+    return servingVersion(model, version);
   }
 
   /** The version a URL names, or the latest ready one; throws {@link EdgeException} when there is none to serve. */

@@ -53,7 +53,8 @@ public final class InferenceV2Routes extends AllDirectives {
           return switch (path.action()) {
             case "" -> get(() -> complete(metadata(path)));
             case "ready" -> get(() -> complete(modelReady(path)));
-            case "infer" -> post(() -> extractRequestEntity(entity -> completeWithFuture(infer(path, entity))));
+            case "infer" -> post(() -> Callers.extract(caller -> extractRequestEntity(entity ->
+                completeWithFuture(infer(path, caller, entity)))));
             default -> complete(Edge.error(StatusCodes.NOT_FOUND, "no endpoint /v2/models" + rest));
           };
         }))));
@@ -90,17 +91,19 @@ public final class InferenceV2Routes extends AllDirectives {
     return signature != null ? signature : version.signatures().values().iterator().next();
   }
 
-  private CompletionStage<HttpResponse> infer(ModelPath path, HttpEntity entity) {
+  private CompletionStage<HttpResponse> infer(ModelPath path, Edge.Caller caller, HttpEntity entity) {
     VersionView version;
     try {
-      version = edge.servingVersion(path.model(), path.version());
+      version = edge.servingVersion(path.model(), path.version(), caller);
     } catch (RuntimeException e) {
       entity.discardBytes(edge.materializer());
       return CompletableFuture.completedFuture(Edge.failure(e));
     }
     return edge.body(entity).thenCompose(body -> {
       V2Infer infer = InferenceV2Json.parseInfer(body, version.signatures());
+      long started = System.nanoTime();
       return client.predict(version, infer.request()).thenApply(reply -> {
+        edge.recordOutcome(version.id(), started, reply);
         if (reply instanceof Predicted predicted) {
           byte[] json = InferenceV2Json.inferResponse(predicted.result().version(), infer.id(), predicted.result());
           return Edge.withVersion(Edge.json(StatusCodes.OK, json), predicted.result().version());

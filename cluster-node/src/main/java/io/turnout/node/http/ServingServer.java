@@ -1,6 +1,7 @@
 package io.turnout.node.http;
 
 import io.turnout.node.directory.ServingView;
+import io.turnout.node.stats.WindowRecorder;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
@@ -32,9 +33,9 @@ public final class ServingServer extends AllDirectives {
   private ServingServer() {}
 
   public static Route route(ActorSystem<?> system, Supplier<ServingView> view, BooleanSupplier ready,
-      EdgeSettings settings) {
+      EdgeSettings settings, WindowRecorder windows) {
     Materializer materializer = SystemMaterializer.get(system).materializer();
-    Edge edge = new Edge(view, settings, materializer);
+    Edge edge = new Edge(view, settings, materializer, windows);
     PredictionClient client = new PredictionClient(system, settings.askTimeout());
     Route routes = new ServingServer().concat(
         new TfServingRoutes(edge, client).routes(),

@@ -38,7 +38,8 @@ public final class TfServingRoutes extends AllDirectives {
       return switch (path.action()) {
         case "" -> get(() -> complete(status(path)));
         case "metadata" -> get(() -> complete(metadata(path)));
-        case ":predict" -> post(() -> extractRequestEntity(entity -> completeWithFuture(predict(path, entity))));
+        case ":predict" -> post(() -> Callers.extract(caller -> extractRequestEntity(entity ->
+            completeWithFuture(predict(path, caller, entity)))));
         default -> complete(Edge.error(StatusCodes.NOT_FOUND, "no endpoint /v1/models" + rest
             + " (this server offers status, /metadata and :predict)"));
       };
@@ -71,17 +72,19 @@ public final class TfServingRoutes extends AllDirectives {
     }
   }
 
-  private CompletionStage<HttpResponse> predict(ModelPath path, HttpEntity entity) {
+  private CompletionStage<HttpResponse> predict(ModelPath path, Edge.Caller caller, HttpEntity entity) {
     VersionView version;
     try {
-      version = edge.servingVersion(path.model(), path.version());
+      version = edge.servingVersion(path.model(), path.version(), caller);
     } catch (RuntimeException e) {
       entity.discardBytes(edge.materializer());
       return CompletableFuture.completedFuture(Edge.failure(e));
     }
     return edge.body(entity).thenCompose(body -> {
       TfServingPredict predict = TfServingJson.parsePredict(body, version.signatures());
+      long started = System.nanoTime();
       return client.predict(version, predict.request()).thenApply(reply -> {
+        edge.recordOutcome(version.id(), started, reply);
         if (reply instanceof Predicted predicted) {
           byte[] json = TfServingJson.predictResponse(predicted.result(), predict.format());
           return Edge.withVersion(Edge.json(StatusCodes.OK, json), predicted.result().version());

@@ -3,6 +3,7 @@ package io.turnout.protocol.rollout;
 import io.turnout.protocol.ClusterMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -12,6 +13,11 @@ import java.util.function.Function;
  * 0, pick the version. A canary puts its target first, so raising its weight only adds buckets:
  * a user who saw the canary keeps seeing it. Tables are immutable; every change has a higher
  * {@code revision}, which is how replicas of the table agree on the newest.
+ *
+ * <p>{@code replicas} is the coordinator's desired replica count for versions whose count the
+ * current phase sets (a blue-green's full green, a rolling's surge, a drained blue at 0); other
+ * versions keep their registered count. Each node's keeper reconciles against it, so replicas
+ * follow the rollout even while the coordinator itself is moving between nodes.
  */
 public record RoutingTable(
     String model,
@@ -19,7 +25,8 @@ public record RoutingTable(
     long stableVersion,
     List<WeightedVersion> weights,
     List<TargetingRule> rules,
-    String stickyHeader) implements ClusterMessage {
+    String stickyHeader,
+    Map<Long, Integer> replicas) implements ClusterMessage {
 
   public static final int ALL = 10_000;
 
@@ -27,15 +34,27 @@ public record RoutingTable(
     weights = List.copyOf(weights);
     rules = List.copyOf(rules);
     stickyHeader = stickyHeader == null ? "" : stickyHeader;
+    replicas = Map.copyOf(replicas);
     int total = weights.stream().mapToInt(WeightedVersion::basisPoints).sum();
     if (!weights.isEmpty() && total != ALL) {
       throw new IllegalArgumentException("weights must add up to 10000 basis points, got " + total);
     }
   }
 
+  /** A table that leaves every version's replica count as registered. */
+  public RoutingTable(String model, long revision, long stableVersion, List<WeightedVersion> weights,
+      List<TargetingRule> rules, String stickyHeader) {
+    this(model, revision, stableVersion, weights, rules, stickyHeader, Map.of());
+  }
+
   /** All traffic to {@code version}, no rules: the table of a model with no rollout in progress. */
   public static RoutingTable stable(String model, long revision, long version, String stickyHeader) {
     return new RoutingTable(model, revision, version, List.of(new WeightedVersion(version, ALL)), List.of(), stickyHeader);
+  }
+
+  /** The replica count this table asks for {@code version}, or {@code registered} when it sets none. */
+  public int replicasOf(long version, int registered) {
+    return replicas.getOrDefault(version, registered);
   }
 
   /**

@@ -8,7 +8,9 @@ public final class RoutingTables {
 
   /** The table for a phase's traffic. */
   public static RoutingTable of(String model, long revision, long stableVersion, Traffic traffic, String stickyHeader) {
-    return new RoutingTable(model, revision, stableVersion, traffic.weights(), traffic.rules(), stickyHeader);
+    // The table carries the phase's desired replicas, so every node's keeper reconciles to them.
+    return new RoutingTable(model, revision, stableVersion, traffic.weights(), traffic.rules(), stickyHeader,
+        traffic.replicas());
   }
 
   /** The table for a phase's traffic during {@code ctx}'s rollout. */
@@ -36,6 +38,7 @@ public final class RoutingTables {
    * same rules), whatever its revision: the coordinator writes a new revision only when not.
    */
   public static boolean routesAs(RoutingTable table, Traffic traffic) {
-    return table.weights().equals(traffic.weights()) && table.rules().equals(traffic.rules());
+    return table.weights().equals(traffic.weights()) && table.rules().equals(traffic.rules())
+        && table.replicas().equals(traffic.replicas());
   }
 }

@@ -67,10 +67,11 @@ class TrafficTest {
   }
 
   @Test
-  void routingTablesCarryTheTrafficAndTheRolloutsModelAndStickyHeader() {
+  void routingTablesCarryTheTrafficItsDesiredReplicasAndTheRolloutsModelAndStickyHeader() {
     RoutingTable table = RoutingTables.of(IRIS, 7, CANARY);
 
-    assertEquals(new RoutingTable("iris", 7, STABLE, CANARY.weights(), CANARY.rules(), "X-User-Id"), table);
+    assertEquals(new RoutingTable("iris", 7, STABLE, CANARY.weights(), CANARY.rules(), "X-User-Id", CANARY.replicas()),
+        table);
     assertTrue(RoutingTables.routesAs(table, CANARY));
     assertFalse(RoutingTables.routesAs(table, Traffic.rolledBack(IRIS)));
     assertTrue(RoutingTables.routesAs(RoutingTables.of(IRIS, 8, Traffic.rolledBack(IRIS)), Traffic.rolledBack(IRIS)));
