@@ -1,6 +1,7 @@
 package io.turnout.persistence.rollout.strategy;
 
 import io.turnout.protocol.rollout.RoutingTable;
+import java.util.List;
 
 /** Routing tables from {@link Traffic}: what the coordinator writes to Distributed Data. */
 public final class RoutingTables {
@@ -23,14 +24,16 @@ public final class RoutingTables {
     return RoutingTable.stable(model, revision, version, stickyHeader);
   }
 
-  /** After a rollback: all traffic back to the stable version. */
+  /** After a rollback: all traffic back to the stable version, the target's replicas stopped. */
   public static RoutingTable rolledBack(RolloutContext ctx, long revision) {
-    return stableOnly(ctx.model(), revision, ctx.stableVersion(), ctx.stickyHeader());
+    return new RoutingTable(ctx.model(), revision, ctx.stableVersion(), Traffic.rolledBack(ctx).weights(), List.of(),
+        ctx.stickyHeader(), Traffic.rolledBack(ctx).replicas());
   }
 
-  /** After a promotion: all traffic to the target, which is the new stable version. */
+  /** After a promotion: all traffic to the target, which is the new stable version; the old one stops. */
   public static RoutingTable promoted(RolloutContext ctx, long revision) {
-    return stableOnly(ctx.model(), revision, ctx.targetVersion(), ctx.stickyHeader());
+    return new RoutingTable(ctx.model(), revision, ctx.targetVersion(), Traffic.promoted(ctx).weights(), List.of(),
+        ctx.stickyHeader(), Traffic.promoted(ctx).replicas());
   }
 
   /**

@@ -78,12 +78,14 @@ class TrafficTest {
   }
 
   @Test
-  void afterARollbackOrPromotionTheTableIsStableOnly() {
+  void afterARollbackOrPromotionTheTableIsStableOnlyAndTheOtherVersionStops() {
     RoutingTable back = RoutingTables.rolledBack(IRIS, 9);
     RoutingTable promoted = RoutingTables.promoted(IRIS, 9);
 
-    assertEquals(RoutingTable.stable("iris", 9, STABLE, "X-User-Id"), back);
-    assertEquals(RoutingTable.stable("iris", 9, TARGET, "X-User-Id"), promoted);
+    assertEquals(RoutingTable.stable("iris", 9, STABLE, "X-User-Id").weights(), back.weights());
+    assertEquals(Map.of(STABLE, 3, TARGET, 0), back.replicas());
+    assertEquals(RoutingTable.stable("iris", 9, TARGET, "X-User-Id").weights(), promoted.weights());
+    assertEquals(Map.of(TARGET, 2, STABLE, 0), promoted.replicas());
     assertEquals(TARGET, promoted.stableVersion());
     assertEquals(STABLE, back.route(Fixtures.header("X-Preview", "1"), "192.0.2.1"));
     assertEquals(TARGET, promoted.route(NO_HEADERS, "192.0.2.1"));
