@@ -74,6 +74,7 @@ public final class NodeGuardian {
         BatchingSettings.fromConfig(serving.getConfig("batching")),
         TensorFlowSettings.fromConfig(serving.getConfig("tensorflow")),
         "turnout.serving.tensorflow-dispatcher",
-        "turnout.serving.loading-dispatcher");
+        "turnout.serving.loading-dispatcher",
+        serving.getDuration("replica-stop-grace"));
   }
 }

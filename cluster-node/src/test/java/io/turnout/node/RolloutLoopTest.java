@@ -6,19 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.turnout.node.testkit.TestModels;
 import io.turnout.node.testkit.TestNode;
-import io.turnout.ops.models.WideModel;
+import io.turnout.ops.models.FaultyModel;
 import io.turnout.persistence.rollout.RolloutCoordinator;
 import io.turnout.persistence.rollout.RolloutState.HistoryEntry;
 import io.turnout.protocol.rollout.Gate;
 import io.turnout.protocol.rollout.PhaseSpec;
 import io.turnout.protocol.rollout.RolloutPlan;
+import io.turnout.protocol.rollout.TargetingRule;
+import io.turnout.protocol.rollout.WeightedVersion;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -41,22 +45,30 @@ class RolloutLoopTest {
   @BeforeAll
   static void startNode(@TempDir Path dir) throws Exception {
     Path root = dir.resolve("models");
-    Files.createDirectories(root.resolve("iris"));
-    Files.createSymbolicLink(root.resolve("iris/1"), TestModels.root().resolve("iris/1"));
-    Files.createSymbolicLink(root.resolve("iris/2"), TestModels.root().resolve("iris/2"));
-    // Version 3 answers like Iris but is a 2048-wide MLP: a real, much slower version.
-    WideModel.export(root.resolve("iris/3"), 2048);
+    for (String model : List.of("canary", "slow", "bluegreen", "ab", "rolling")) {
+      Files.createDirectories(root.resolve(model));
+      Files.createSymbolicLink(root.resolve(model + "/1"), TestModels.root().resolve("iris/1"));
+      Files.createSymbolicLink(root.resolve(model + "/2"), TestModels.root().resolve("iris/2"));
+    }
+    // Version 3 of "faulty" loads and looks like Iris but fails on every request at run time.
+    Files.createDirectories(root.resolve("faulty"));
+    Files.createSymbolicLink(root.resolve("faulty/1"), TestModels.root().resolve("iris/1"));
+    FaultyModel.export(root.resolve("faulty/3"));
     node = TestNode.start(root, """
         pekko.persistence.journal.plugin = "pekko.persistence.journal.inmem"
         pekko.persistence.snapshot-store.plugin = "pekko.persistence.snapshot-store.local"
         pekko.persistence.snapshot-store.local.dir = "%s"
+        turnout.registry.replicas-per-model.rolling = 2
         """.formatted(dir.resolve("snapshots")));
-    node.awaitAvailable("iris", 1, 2, 3);
+    node.awaitAvailable("canary", 1, 2);
+    node.awaitAvailable("faulty", 1, 3);
+    node.awaitAvailable("bluegreen", 1, 2);
+    node.awaitAvailable("ab", 1, 2);
+    node.awaitAvailable("rolling", 1, 2);
     // A cold JVM answers its first requests slowly; gates should judge versions, not the JIT.
     for (int i = 0; i < 300; i++) {
-      for (int version = 1; version <= 3; version++) {
-        node.post("/v1/models/iris/versions/" + version + ":predict", "{\"instances\": [[5.1,3.5,1.4,0.2]]}");
-      }
+      node.post("/v1/models/canary/versions/" + (1 + i % 2) + ":predict", "{\"instances\": [[5.1,3.5,1.4,0.2]]}");
+      node.post("/v1/models/faulty/versions/1:predict", "{\"instances\": [[5.1,3.5,1.4,0.2]]}");
     }
   }
 
@@ -72,10 +84,29 @@ class RolloutLoopTest {
     return reply.toCompletableFuture().get();
   }
 
-  private static HttpResponse<String> predictAs(String user) {
-    return node.send(HttpRequest.newBuilder(URI.create(node.uri("/v1/models/iris:predict").toString()))
+  private static HttpResponse<String> predictAs(String model, String user) {
+    return predictAs(model, user, Map.of());
+  }
+
+  private static HttpResponse<String> predictAs(String model, String user, Map<String, String> headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(node.uri("/v1/models/" + model + ":predict"))
         .header("X-User-Id", user)
-        .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[5.1,3.5,1.4,0.2]]}")).build());
+        .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[5.1,3.5,1.4,0.2]]}"));
+    headers.forEach(request::header);
+    return node.send(request.build());
+  }
+
+  private static String versionOf(HttpResponse<String> response) {
+    assertEquals(200, response.statusCode(), response.body());
+    return response.headers().firstValue("Turnout-Model-Version").orElse("?");
+  }
+
+  private static RolloutCoordinator.Result start(String model, RolloutPlan plan, long stable, int replicas)
+      throws Exception {
+    RolloutCoordinator.Result started =
+        ask(model, replyTo -> new RolloutCoordinator.StartRollout(plan, stable, replicas, replicas, "test", replyTo));
+    assertInstanceOf(RolloutCoordinator.Accepted.class, started, String.valueOf(started));
+    return started;
   }
 
   /** Sends requests as distinct users until {@code done} holds, counting who got which version. */
@@ -85,7 +116,7 @@ class RolloutLoopTest {
     int user = 0;
     while (!done.getAsBoolean()) {
       if (System.nanoTime() > deadline) throw new AssertionError("rollout of " + model + " did not finish; saw " + seen);
-      HttpResponse<String> response = predictAs("user-" + (user++ % 500));
+      HttpResponse<String> response = predictAs(model, "user-" + (user++ % 500));
       assertEquals(200, response.statusCode(), response.body());
       seen.merge(response.headers().firstValue("Turnout-Model-Version").orElse("?"), 1, Integer::sum);
     }
@@ -108,45 +139,142 @@ class RolloutLoopTest {
 
   @Test
   void aCanaryOfAHealthyVersionAdvancesThroughEveryStepAndIsPromotedOnItsOwn() throws Exception {
-    RolloutPlan plan = new RolloutPlan(2, List.of(
-        new PhaseSpec.Canary(List.of(2_000, 5_000, 10_000), Duration.ofSeconds(2), new Gate(50, 0.05, 5.0))),
-        "X-User-Id");
-    RolloutCoordinator.Result started = ask("iris", replyTo -> new RolloutCoordinator.StartRollout(plan, 1, 1, 1, "test", replyTo));
-    assertInstanceOf(RolloutCoordinator.Accepted.class, started, String.valueOf(started));
+    start("canary", new RolloutPlan(2, List.of(
+        new PhaseSpec.Canary(List.of(2_000, 5_000, 10_000), Duration.ofSeconds(2), new Gate(50, 0.05, 50.0))),
+        "X-User-Id"), 1, 1);
 
-    Map<String, Integer> seen = trafficUntil("iris", () -> status("iris").active() == null, Duration.ofSeconds(90));
+    Map<String, Integer> seen = trafficUntil("canary", () -> status("canary").active() == null, Duration.ofSeconds(90));
 
-    RolloutCoordinator.RolloutStatus done = status("iris");
-    List<String> events = history("iris");
-    assertEquals(2, done.stableVersion(), String.valueOf(events));
+    List<String> events = history("canary");
+    assertEquals(2, status("canary").stableVersion(), String.valueOf(events));
+    awaitTrue("canary", () -> versionOf(predictAs("canary", "after")).equals("2"), "promotion reaches the edge");
     assertTrue(seen.getOrDefault("1", 0) > 0 && seen.getOrDefault("2", 0) > 0, "both versions served: " + seen);
     assertEquals("RolloutStarted", events.get(0));
     assertEquals(2, events.stream().filter("StepAdvanced"::equals).count(), String.valueOf(events));
-    assertEquals("Promoted", events.get(events.size() - 2));
+    assertEquals(List.of("Promoted", "WeightsChanged"), events.subList(events.size() - 2, events.size()));
     // After promotion every request without a version gets version 2.
-    for (int i = 0; i < 20; i++) {
-      assertEquals("2", predictAs("after-" + i).headers().firstValue("Turnout-Model-Version").orElse(""));
-    }
+    for (int i = 0; i < 20; i++) assertEquals("2", versionOf(predictAs("canary", "after-" + i)));
   }
 
   @Test
-  void aCanaryOfASlowVersionRollsBackOnItsOwnWithinOneBakeWindow() throws Exception {
-    long stable = status("iris").stableVersion() > 0 ? status("iris").stableVersion() : 1;
+  void aCanaryOfAFailingVersionRollsBackOnItsOwnWithinOneBakeWindow() throws Exception {
     Duration bake = Duration.ofSeconds(20);
-    RolloutPlan plan = new RolloutPlan(3, List.of(
-        new PhaseSpec.Canary(List.of(5_000, 10_000), bake, new Gate(30, 0.05, 2.0))), "X-User-Id");
-    RolloutCoordinator.Result started =
-        ask("iris", replyTo -> new RolloutCoordinator.StartRollout(plan, stable, 1, 1, "test", replyTo));
-    assertInstanceOf(RolloutCoordinator.Accepted.class, started, String.valueOf(started));
+    start("faulty", new RolloutPlan(3, List.of(
+        new PhaseSpec.Canary(List.of(5_000, 10_000), bake, new Gate(30, 0.01, 50.0))), "X-User-Id"), 1, 1);
     long startedAt = System.nanoTime();
 
-    trafficUntil("iris", () -> status("iris").active() == null, bake.plusSeconds(30));
+    // Requests that reach version 3 fail (400: the model refuses them); the rest are answered by 1.
+    Map<String, Integer> statuses = new HashMap<>();
+    int user = 0;
+    while (status("faulty").active() != null) {
+      assertTrue(System.nanoTime() - startedAt < bake.plusSeconds(30).toNanos(), "no decision; saw " + statuses);
+      HttpResponse<String> response = predictAs("faulty", "user-" + (user++ % 500));
+      statuses.merge(response.statusCode() + "/" + response.headers().firstValue("Turnout-Model-Version").orElse("?"),
+          1, Integer::sum);
+    }
 
     Duration took = Duration.ofNanos(System.nanoTime() - startedAt);
-    assertEquals(stable, status("iris").stableVersion(), "traffic went back to stable");
+    assertEquals(1, status("faulty").stableVersion(), "traffic went back to stable; saw " + statuses);
     assertTrue(took.compareTo(bake) < 0, "rolled back within one bake window, took " + took);
-    List<String> events = history("iris");
+    assertTrue(statuses.getOrDefault("400/3", 0) > 0, "the faulty version was tried: " + statuses);
+    List<String> events = history("faulty");
     assertEquals(List.of("GateFailed", "RolledBack", "WeightsChanged"), events.subList(events.size() - 3, events.size()));
-    assertEquals(0, status("iris").table().replicasOf(3, 1), "the slow version's replicas stop: " + status("iris").table());
+    assertEquals(0, status("faulty").table().replicasOf(3, 1), "the faulty version's replicas stop");
+    // The new table reaches the edge through Distributed Data a moment after it is written.
+    long written = System.nanoTime();
+    awaitTrue("faulty", () -> {
+      for (int i = 0; i < 20; i++) {
+        HttpResponse<String> response = predictAs("faulty", "after-" + i);
+        if (response.statusCode() != 200 || !"1".equals(response.headers().firstValue("Turnout-Model-Version").orElse(""))) {
+          return false;
+        }
+      }
+      return true;
+    }, "everyone back on version 1");
+    System.out.printf("weight change to routing effect: %d ms%n", (System.nanoTime() - written) / 1_000_000);
+  }
+
+  @Test
+  void blueGreenPreviewsByHeaderThenSwitchesAllTrafficAtOnceAndDrainsBlue() throws Exception {
+    start("bluegreen", new RolloutPlan(2, List.of(new PhaseSpec.BlueGreen("X-Turnout-Preview", Duration.ofSeconds(3),
+        Duration.ofSeconds(2), new Gate(30, 0.05, 50.0))), "X-User-Id"), 1, 1);
+    Map<String, String> preview = Map.of("X-Turnout-Preview", "1");
+
+    // Preview: only requests that carry the header reach green.
+    awaitTrue("bluegreen", () -> versionOf(predictAs("bluegreen", "p", preview)).equals("2"), "preview reaches green");
+    for (int i = 0; i < 20; i++) assertEquals("1", versionOf(predictAs("bluegreen", "u" + i)));
+
+    // Enough preview traffic passes the gate; then one table change sends everyone to green.
+    awaitTrue("bluegreen", () -> {
+      for (int i = 0; i < 5; i++) versionOf(predictAs("bluegreen", "p" + i, preview));
+      versionOf(predictAs("bluegreen", "u"));
+      return status("bluegreen").active() == null;
+    }, "blue-green finishes");
+    assertEquals(2, status("bluegreen").stableVersion());
+    awaitTrue("bluegreen", () -> versionOf(predictAs("bluegreen", "u0")).equals("2"), "the switch reaches the edge");
+    for (int i = 0; i < 20; i++) assertEquals("2", versionOf(predictAs("bluegreen", "u" + i)));
+    assertEquals(0, status("bluegreen").table().replicasOf(1, 1), "blue stops once drained");
+    List<String> events = history("bluegreen");
+    long switches = events.stream().filter("WeightsChanged"::equals).count();
+    assertTrue(events.contains("Promoted") && switches <= 5, String.valueOf(events));
+  }
+
+  @Test
+  void anAbTestSendsTargetedRequestsToArmBOnlyAndSplitsTheRestStickily() throws Exception {
+    start("ab", new RolloutPlan(2, List.of(new PhaseSpec.AbTest(
+        List.of(new WeightedVersion(1, 5_000), new WeightedVersion(2, 5_000)),
+        List.of(new TargetingRule("X-Segment", Set.of("beta"), 2)),
+        new Gate(1_000_000, 1.0, 1000.0))), "X-User-Id"), 1, 1);
+    awaitTrue("ab", () -> status("ab").table().weightOf(2) == 5_000, "both arms ready");
+
+    for (int i = 0; i < 50; i++) assertEquals("2", versionOf(predictAs("ab", "beta-" + i, Map.of("X-Segment", "beta"))));
+    int onB = 0;
+    for (int i = 0; i < 400; i++) {
+      String first = versionOf(predictAs("ab", "user-" + i));
+      assertEquals(first, versionOf(predictAs("ab", "user-" + i)), "sticky per user");
+      if (first.equals("2")) onB++;
+    }
+    assertTrue(onB > 140 && onB < 260, onB + " of 400 users on arm B");
+
+    assertInstanceOf(RolloutCoordinator.Accepted.class,
+        ask("ab", (ActorRef<RolloutCoordinator.Result> replyTo) -> new RolloutCoordinator.Abort("test", "done", replyTo)));
+    awaitTrue("ab", () -> versionOf(predictAs("ab", "beta-0", Map.of("X-Segment", "beta"))).equals("1"),
+        "after the abort everyone is back on version 1");
+  }
+
+  @Test
+  void aRollingUpdateReplacesReplicasOneAtATime() throws Exception {
+    start("rolling", new RolloutPlan(2, List.of(new PhaseSpec.Rolling(1, 0, Duration.ofSeconds(1),
+        new Gate(50, 0.05, 50.0))), "X-User-Id"), 1, 2);
+
+    List<Map<Long, Integer>> desired = new ArrayList<>();
+    awaitTrue("rolling", () -> {
+      for (int i = 0; i < 10; i++) versionOf(predictAs("rolling", "r" + i));
+      RolloutCoordinator.RolloutStatus now = status("rolling");
+      Map<Long, Integer> replicas = now.table().replicas();
+      if (desired.isEmpty() || !desired.get(desired.size() - 1).equals(replicas)) desired.add(replicas);
+      return now.active() == null;
+    }, "rolling update finishes");
+
+    assertEquals(2, status("rolling").stableVersion(), "promoted after the last replacement: " + desired);
+    for (int i = 1; i < desired.size(); i++) {
+      Map<Long, Integer> before = desired.get(i - 1);
+      Map<Long, Integer> after = desired.get(i);
+      assertTrue(after.getOrDefault(2L, 0) - before.getOrDefault(2L, 0) <= 1, "one new replica at a time: " + desired);
+      assertTrue(before.getOrDefault(1L, 0) - after.getOrDefault(1L, 0) <= 1, "one old replica at a time: " + desired);
+    }
+    assertTrue(desired.size() >= 3, "replaced in several steps: " + desired);
+  }
+
+  interface Check {
+    boolean holds() throws Exception;
+  }
+
+  private static void awaitTrue(String model, Check check, String what) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!check.holds()) {
+      if (System.nanoTime() > deadline) throw new AssertionError(what + "; history " + history(model));
+      Thread.sleep(20);
+    }
   }
 }

@@ -42,6 +42,13 @@ public record VersionView(
     return (!localReady.isEmpty() || !remoteReady.isEmpty()) && !signatures.isEmpty();
   }
 
+  /** Whether a replica other than {@code refused} answers (null: any replica). */
+  public boolean readyWithout(ActorRef<ModelVersionReplica.Command> refused) {
+    if (!ready()) return false;
+    if (refused == null) return true;
+    return localReady.stream().anyMatch(r -> !r.equals(refused)) || remoteReady.stream().anyMatch(r -> !r.equals(refused));
+  }
+
   public VersionState state() {
     if (ready()) return VersionState.AVAILABLE;
     if (!failure.isEmpty()) return VersionState.FAILED;

@@ -5,13 +5,18 @@ import io.turnout.node.directory.VersionView;
 import io.turnout.node.http.codec.InvalidInputException;
 import io.turnout.node.http.codec.TfServingJson;
 import io.turnout.node.replica.ModelVersionReplica.PredictReply;
+import io.turnout.node.replica.ModelVersionReplica.Predicted;
 import io.turnout.node.replica.ModelVersionReplica.Rejected;
 import io.turnout.node.replica.ModelVersionReplica.Rejection;
 import io.turnout.node.stats.WindowRecorder;
 import io.turnout.protocol.ModelVersionId;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import io.turnout.node.replica.ModelVersionReplica;
+import org.apache.pekko.actor.typed.ActorRef;
 import io.turnout.protocol.rollout.RoutingTable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -47,12 +52,14 @@ final class Edge {
   }
 
   /**
-   * Counts a replica's answer in the version's window. A refusal of the client's input is not the
-   * version's fault; failures, timeouts and overload are.
+   * Counts a replica's answer in the version's window. Input that does not fit the signature is
+   * the client's fault; failures, timeouts, overload and a model refusing fitting input are the
+   * version's.
    */
-  void recordOutcome(ModelVersionId version, long startedNanos, PredictReply reply) {
+  void recordOutcome(ModelVersionId asked, long startedNanos, PredictReply reply) {
     boolean error = reply instanceof Rejected rejected && rejected.rejection() != Rejection.INVALID_INPUT;
-    windows.record(version, (System.nanoTime() - startedNanos) / 1_000, error);
+    ModelVersionId answered = reply instanceof Predicted predicted ? predicted.result().version() : asked;
+    windows.record(answered, (System.nanoTime() - startedNanos) / 1_000, error);
   }
 
   ServingView view() {
@@ -109,14 +116,28 @@ final class Edge {
    * version, then to the latest ready one, so that a rollout never makes a model unanswerable.
    */
   VersionView servingVersion(String model, OptionalLong version, Caller caller) {
+    return servingVersion(model, version, caller, null);
+  }
+
+  /**
+   * As {@link #servingVersion(String, OptionalLong, Caller)}, for a retry after {@code refused}
+   * turned the request away: a version whose only ready replica is that one counts as not ready.
+   */
+  VersionView servingVersion(String model, OptionalLong version, Caller caller,
+      ActorRef<ModelVersionReplica.Command> refused) {
     if (version.isEmpty()) {
       ServingView current = view.get();
+      Predicate<VersionView> answers = v -> v.readyWithout(refused);
       Optional<RoutingTable> table = current.routing(model);
       if (table.isPresent()) {
         long routed = table.get().route(caller.header(), caller.clientAddress());
-        Optional<VersionView> chosen = current.version(new ModelVersionId(model, routed)).filter(VersionView::ready)
-            .or(() -> current.version(new ModelVersionId(model, table.get().stableVersion())).filter(VersionView::ready));
+        Optional<VersionView> chosen = current.version(new ModelVersionId(model, routed)).filter(answers)
+            .or(() -> current.version(new ModelVersionId(model, table.get().stableVersion())).filter(answers));
         if (chosen.isPresent()) return chosen.get();
+      }
+      if (refused != null) {
+        List<VersionView> versions = current.versions(model);
+        for (int i = versions.size() - 1; i >= 0; i--) if (answers.test(versions.get(i))) return versions.get(i);
       }
     }
     return servingVersion(model, version);
@@ -162,7 +183,7 @@ final class Edge {
 
   static HttpResponse rejected(Rejected rejected) {
     StatusCode status = switch (rejected.rejection()) {
-      case INVALID_INPUT -> StatusCodes.BAD_REQUEST;
+      case INVALID_INPUT, REFUSED_BY_MODEL -> StatusCodes.BAD_REQUEST;
       case OVERLOADED, UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
       case FAILED -> StatusCodes.INTERNAL_SERVER_ERROR;
     };

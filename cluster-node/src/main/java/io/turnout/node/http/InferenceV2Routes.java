@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import io.turnout.node.replica.ModelVersionReplica;
+import org.apache.pekko.actor.typed.ActorRef;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -102,7 +105,9 @@ public final class InferenceV2Routes extends AllDirectives {
     return edge.body(entity).thenCompose(body -> {
       V2Infer infer = InferenceV2Json.parseInfer(body, version.signatures());
       long started = System.nanoTime();
-      return client.predict(version, infer.request()).thenApply(reply -> {
+      Function<ActorRef<ModelVersionReplica.Command>, VersionView> resolveAgain =
+          refused -> edge.servingVersion(path.model(), path.version(), caller, refused);
+      return client.predict(version, resolveAgain, infer.request()).thenApply(reply -> {
         edge.recordOutcome(version.id(), started, reply);
         if (reply instanceof Predicted predicted) {
           byte[] json = InferenceV2Json.inferResponse(predicted.result().version(), infer.id(), predicted.result());

@@ -9,6 +9,7 @@ import io.turnout.protocol.InferenceRequest;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -17,7 +18,9 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 /**
  * Asks a ready replica of a version for a prediction, one on this node when there is one. A replica
  * that is stopping, failed, or does not answer in time gets one retry on another replica before the
- * caller hears {@link Rejection#UNAVAILABLE}.
+ * caller hears {@link Rejection#UNAVAILABLE}. The retry resolves the version again against the
+ * current view, because what made the first replica stop (a rollout moving traffic, a node
+ * leaving) has usually changed the routing too.
  */
 public final class PredictionClient {
   private final Scheduler scheduler;
@@ -29,11 +32,26 @@ public final class PredictionClient {
   }
 
   public CompletionStage<PredictReply> predict(VersionView version, InferenceRequest request) {
+    return predict(version, refused -> version, request);
+  }
+
+  /**
+   * Predicts on {@code version}; a retry asks {@code resolveAgain} which version serves now without
+   * the replica that refused. A request answered by the retry carries the answering version.
+   */
+  public CompletionStage<PredictReply> predict(VersionView version,
+      Function<ActorRef<ModelVersionReplica.Command>, VersionView> resolveAgain, InferenceRequest request) {
     ActorRef<ModelVersionReplica.Command> first = version.pickReplica(null);
     if (first == null) return CompletableFuture.completedFuture(noReplica(version));
     return ask(first, request).thenCompose(reply -> {
       if (!retryable(reply)) return CompletableFuture.completedFuture(reply);
-      ActorRef<ModelVersionReplica.Command> second = version.pickReplica(first);
+      VersionView now;
+      try {
+        now = resolveAgain.apply(first);
+      } catch (RuntimeException noneServes) {
+        return CompletableFuture.completedFuture(reply);
+      }
+      ActorRef<ModelVersionReplica.Command> second = now.pickReplica(first);
       return second == null || second.equals(first) ? CompletableFuture.completedFuture(reply) : ask(second, request);
     });
   }

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import io.turnout.node.replica.ModelVersionReplica;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -83,7 +86,9 @@ public final class TfServingRoutes extends AllDirectives {
     return edge.body(entity).thenCompose(body -> {
       TfServingPredict predict = TfServingJson.parsePredict(body, version.signatures());
       long started = System.nanoTime();
-      return client.predict(version, predict.request()).thenApply(reply -> {
+      Function<ActorRef<ModelVersionReplica.Command>, VersionView> resolveAgain =
+          refused -> edge.servingVersion(path.model(), path.version(), caller, refused);
+      return client.predict(version, resolveAgain, predict.request()).thenApply(reply -> {
         edge.recordOutcome(version.id(), started, reply);
         if (reply instanceof Predicted predicted) {
           byte[] json = TfServingJson.predictResponse(predicted.result(), predict.format());

@@ -79,6 +79,12 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
     OVERLOADED,
     /** The replica is loading, failed to load or is stopping; another replica may answer. */
     UNAVAILABLE,
+    /**
+     * TensorFlow refused a request that fits the signature (an invalid argument at run time). It is
+     * answered as a bad request, as TensorFlow Serving does, but counts against the version in
+     * rollouts: a version that breaks on inputs the stable one accepts is a regression.
+     */
+    REFUSED_BY_MODEL,
     /** TensorFlow failed for a reason that is not the request's. */
     FAILED
   }
@@ -94,6 +100,8 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
   private record BatchFinished(int requests) implements Command, NoSerializationVerificationNeeded {}
 
   private enum BatchTimeout implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  private enum GraceOver implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "ModelVersionReplica");
 
@@ -112,8 +120,13 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
     return ServiceKey.create(Command.class, "failed:" + version);
   }
 
+  /**
+   * @param stopGrace how long a stopping replica, already deregistered, still answers "unavailable"
+   *     (which edges retry on another replica) before it stops: the Receptionist's removal reaches
+   *     the other nodes' edges asynchronously, and a request sent to a stopped actor would only time out
+   */
   public record Settings(BatchingSettings batching, TensorFlowSettings tensorFlow, String tensorFlowDispatcher,
-      String loadingDispatcher) {}
+      String loadingDispatcher, Duration stopGrace) {}
 
   public static void init(ActorSystem<?> system, ModelRegistry registry, Settings settings) {
     ClusterSharding.get(system).init(
@@ -213,6 +226,7 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
         .onMessage(Loaded.class, this::onLoaded)
         .onMessage(LoadFailed.class, this::onLoadFailed)
         .onMessage(Stop.class, stop -> onStop())
+        .onMessage(GraceOver.class, over -> Behaviors.stopped())
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }
@@ -345,7 +359,7 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
       if (batch.size() > 1) {
         for (Pending pending : batch) answer(runner, version, List.of(pending));
       } else {
-        Rejection rejection = e instanceof TFInvalidArgumentException ? Rejection.INVALID_INPUT : Rejection.FAILED;
+        Rejection rejection = e instanceof TFInvalidArgumentException ? Rejection.REFUSED_BY_MODEL : Rejection.FAILED;
         batch.get(0).replyTo().tell(new Rejected(rejection, rootMessage(e)));
       }
     }
@@ -378,9 +392,12 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
   }
 
   private Behavior<Command> stopWhenDrained() {
-    if (state == VersionState.UNLOADING && queue.isEmpty() && runningBatches == 0) return Behaviors.stopped();
-    if (state == VersionState.UNLOADING && model == null) return Behaviors.stopped();
     // A stopping replica still runs what it had queued: those callers were already promised an answer.
+    boolean drained = model == null || (queue.isEmpty() && runningBatches == 0);
+    if (state == VersionState.UNLOADING && drained && !timers.isTimerActive(GraceOver.INSTANCE)) {
+      if (settings.stopGrace().isZero()) return Behaviors.stopped();
+      timers.startSingleTimer(GraceOver.INSTANCE, settings.stopGrace());
+    }
     return this;
   }
 

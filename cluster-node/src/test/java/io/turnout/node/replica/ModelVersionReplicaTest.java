@@ -46,7 +46,7 @@ class ModelVersionReplicaTest {
 
   private static ModelVersionReplica.Settings settings(BatchingSettings batching) {
     return new ModelVersionReplica.Settings(batching, TF, "turnout.serving.tensorflow-dispatcher",
-        "turnout.serving.loading-dispatcher");
+        "turnout.serving.loading-dispatcher", Duration.ZERO);
   }
 
   /** A fresh replica of {@code model@version}, each with a unique replica number, once it serves. */

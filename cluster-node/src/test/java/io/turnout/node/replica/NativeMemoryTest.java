@@ -46,7 +46,7 @@ class NativeMemoryTest {
     ModelFolderRegistry registry = new ModelFolderRegistry(TestModels.root(), 1, Map.of());
     ModelVersionReplica.Settings settings = new ModelVersionReplica.Settings(
         new BatchingSettings(256, Duration.ZERO, 1024, 2), new TensorFlowSettings(1, 1),
-        "turnout.serving.tensorflow-dispatcher", "turnout.serving.loading-dispatcher");
+        "turnout.serving.tensorflow-dispatcher", "turnout.serving.loading-dispatcher", Duration.ZERO);
     for (int cycle = 0; cycle < WARM_UP_CYCLES; cycle++) cycle(registry, settings, cycle);
     System.gc();
     long before = residentKb();

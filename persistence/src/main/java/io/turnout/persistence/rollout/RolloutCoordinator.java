@@ -223,6 +223,7 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
   private Map<Long, VersionWindow> sinceStep = Map.of();
   private Map<Long, Integer> readyReplicas = Map.of();
   private String lastDecision = "";
+  private long lastLogged = Long.MAX_VALUE;
 
   private RolloutCoordinator(ActorContext<Command> context, String model, RoutingPublisher publisher, Clock clock) {
     super(persistenceId(model), SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
@@ -246,6 +247,7 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
   public SignalHandler<RolloutState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
+          lastLogged = state.history().isEmpty() ? 0 : state.history().get(state.history().size() - 1).sequence();
           // The table may not have reached every node before a crash; publishing again is idempotent.
           if (state.table() != null) publisher.publish(state.table());
         })
@@ -472,8 +474,10 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
 
   private void published(RolloutState state) {
     if (state.table() != null) publisher.publish(state.table());
-    context.getLog().info("Rollout of {}: {}", model,
-        state.history().isEmpty() ? "" : state.history().get(state.history().size() - 1).detail());
+    for (HistoryEntry entry : state.history()) {
+      if (entry.sequence() > lastLogged) context.getLog().info("Rollout of {}: {} by {}: {}", model, entry.event(), entry.by(), entry.detail());
+    }
+    if (!state.history().isEmpty()) lastLogged = state.history().get(state.history().size() - 1).sequence();
   }
 
   private ReplyEffect<Event, RolloutState> refuse(ActorRef<Result> replyTo, Refusal refusal, String message) {
