@@ -110,6 +110,30 @@ class CassandraLauncherTest {
   }
 
   @Test
+  void aPortTakenBySomethingElseIsNeitherReusedNorFought(RealCassandra.Instance cassandra) throws Exception {
+    try (ServerSocket http = new ServerSocket(0)) {
+      Thread answers = new Thread(() -> {
+        while (!http.isClosed()) {
+          try (var client = http.accept()) {
+            client.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          } catch (IOException e) {
+            return;
+          }
+        }
+      });
+      answers.setDaemon(true);
+      answers.start();
+      CassandraLauncher.Settings settings = launcher(cassandra).settings().withHome(otherHome)
+          .withPorts(http.getLocalPort(), freePort());
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> new CassandraLauncher(settings, line -> {}).start(CassandraLauncher.Mode.ATTACHED));
+      assertTrue(e.getMessage().contains("is in use by something that does not answer CQL"), e.getMessage());
+      Cli status = cli("status", "--home", otherHome.toString(), "--port", Integer.toString(http.getLocalPort()));
+      assertEquals(3, status.exit(), status.out());
+    }
+  }
+
+  @Test
   void aServerThatCannotStartFailsWithTheTailOfItsOutput(RealCassandra.Instance cassandra) throws IOException {
     CassandraLauncher.Settings settings = launcher(cassandra).settings().withHome(otherHome)
         .withPorts(freePort(), freePort())
