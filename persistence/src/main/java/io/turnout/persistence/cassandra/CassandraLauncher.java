@@ -298,6 +298,7 @@ public final class CassandraLauncher {
       ProcessHandle process = ours.get();
       progress.accept("Cassandra of " + settings.home() + " is already running (pid " + process.pid() + ")");
       ServerInfo info = awaitCql(process, null, System.nanoTime(), false);
+      progress.accept("Cassandra " + info.releaseVersion() + " answers on " + host + ":" + port);
       return new Running(null, null, info, Duration.ZERO);
     }
     if (CqlProbe.portOpen(host, port, PROBE_TIMEOUT)) {
@@ -680,7 +681,7 @@ public final class CassandraLauncher {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0) {
-      err.print(USAGE);
+      err.print(USAGE.replace("usage: CassandraLauncher", "usage: " + commandName()));
       return 2;
     }
     String command = args[0];
@@ -731,7 +732,7 @@ public final class CassandraLauncher {
       };
     } catch (IllegalArgumentException e) {
       err.println(e.getMessage());
-      err.print(USAGE);
+      err.print(USAGE.replace("usage: CassandraLauncher", "usage: " + commandName()));
       return 2;
     } catch (IllegalStateException | UncheckedIOException e) {
       err.println("[cassandra] " + e.getMessage());
@@ -743,7 +744,7 @@ public final class CassandraLauncher {
     Running running = launcher.start(foreground ? Mode.ATTACHED : Mode.DETACHED);
     if (!foreground || !running.started()) {
       if (running.started()) {
-        out.println("[cassandra] running in the background; stop it with: CassandraLauncher stop"
+        out.println("[cassandra] running in the background; stop it with: " + commandName() + " stop"
             + " (logs in " + launcher.settings().logs() + ")");
       }
       return 0;
@@ -774,6 +775,11 @@ public final class CassandraLauncher {
     }
     out.println("[cassandra] nothing answers CQL on " + status.endpoint().contactPoint() + "; " + process);
     return 3;
+  }
+
+  /** How scripts call this program, for the hints it prints. */
+  private static String commandName() {
+    return System.getProperty("turnout.cassandra.command", "CassandraLauncher");
   }
 
   private static String env(String name, String fallback) {
