@@ -11,10 +11,10 @@ import scala.jdk.javaapi.FutureConverters;
 
 /**
  * The session provider of the journal and snapshot store ({@code pekko.persistence.cassandra
- * .session-provider}, set in {@code persistence.conf}): the plugin's usual driver settings, with
- * contact points and datacenter taken from {@code turnout.cassandra} through
- * {@link CassandraSettings}, so that {@code TURNOUT_CASSANDRA_CONTACT_POINTS} may list several
- * nodes. The model registry shares the session it makes ({@code CassandraSessionRegistry}).
+ * .session-provider}, set in {@code persistence.conf}) and of the model registry
+ * ({@code turnout.cassandra.registry-session}): the usual driver settings, with contact points and
+ * datacenter taken from {@code turnout.cassandra} through {@link CassandraSettings}, so that
+ * {@code TURNOUT_CASSANDRA_CONTACT_POINTS} may list several nodes.
  */
 public final class TurnoutSessionProvider implements CqlSessionProvider {
   private final ActorSystem system;

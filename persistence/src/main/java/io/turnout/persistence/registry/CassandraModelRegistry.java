@@ -71,13 +71,15 @@ public final class CassandraModelRegistry implements ModelRegistry {
   }
 
   /**
-   * The registry of the actor system, on the session the journal uses (one per system, from
-   * {@code CassandraSessionRegistry}), configured by {@code turnout.cassandra}.
+   * The registry of the actor system, configured by {@code turnout.cassandra}, on a session of its
+   * own ({@code turnout.cassandra.registry-session}) that {@code CassandraSessionRegistry} keeps
+   * for the system and closes with it. Not the journal's session: whoever opens that one first
+   * decides whether the journal's tables are created, and it must be the journal.
    */
   public static CompletionStage<CassandraModelRegistry> forSystem(ActorSystem<?> system) {
     CassandraSettings settings = CassandraSettings.fromConfig(system.settings().config());
     return CassandraSessionRegistry.get(system)
-        .sessionFor("pekko.persistence.cassandra")
+        .sessionFor(CassandraSettings.PATH + ".registry-session")
         .underlying()
         .thenCompose(session -> create(session, settings, Clock.systemUTC()));
   }

@@ -9,8 +9,13 @@ import io.turnout.persistence.journal.Tally.Add;
 import io.turnout.persistence.journal.Tally.Get;
 import io.turnout.persistence.journal.Tally.Recovered;
 import io.turnout.persistence.journal.Tally.Total;
+import io.turnout.persistence.registry.CassandraModelRegistry;
+import io.turnout.persistence.registry.RegisteredVersion;
+import io.turnout.protocol.ModelVersionId;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -85,6 +90,26 @@ class CassandraJournalTest {
       ActorRef<Tally.Command> again = spawn(testKit, "tally-a", new Recovered(new Total(5, 1), 1), REPLY);
       again.tell(new Get(replies.ref()));
       replies.expectMessage(REPLY, new Total(5, 1));
+    } finally {
+      testKit.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void theRegistryOpenedFirstDoesNotKeepTheJournalFromCreatingItsTables(RealCassandra.Instance cassandra) throws Exception {
+    // Keyspaces nobody has created yet: the journal creates its tables when it opens its session.
+    ActorTestKit testKit = ActorTestKit.create("journal-after-registry", cassandra.config("registry_first"));
+    try {
+      CassandraModelRegistry registry = CassandraModelRegistry.forSystem(testKit.system()).toCompletableFuture()
+          .get(FIRST_RECOVERY.toSeconds(), TimeUnit.SECONDS);
+      RegisteredVersion version = new RegisteredVersion(new ModelVersionId("iris", 1), URI.create("file:///m/iris/1/"), 1);
+      registry.register(version).toCompletableFuture().get(REPLY.toSeconds(), TimeUnit.SECONDS);
+
+      TestProbe<Total> replies = testKit.createTestProbe();
+      ActorRef<Tally.Command> tally = spawn(testKit, "tally-after-registry", new Recovered(new Total(0, 0), 0), FIRST_RECOVERY);
+      tally.tell(new Add(3, replies.ref()));
+      replies.expectMessage(REPLY, new Total(3, 1));
+      assertEquals(List.of(version), registry.versions().toCompletableFuture().get(REPLY.toSeconds(), TimeUnit.SECONDS));
     } finally {
       testKit.shutdownTestKit();
     }

@@ -184,7 +184,7 @@ class CassandraModelRegistryTest {
   }
 
   @Test
-  void anActorSystemsRegistrySharesTheJournalsSession(RealCassandra.Instance cassandra) throws Exception {
+  void anActorSystemHasARegistryOnItsOwnSession(RealCassandra.Instance cassandra) throws Exception {
     ActorTestKit testKit = ActorTestKit.create("registry-system", cassandra.config("registry_test"));
     try {
       CassandraModelRegistry shared = await(CassandraModelRegistry.forSystem(testKit.system()));
