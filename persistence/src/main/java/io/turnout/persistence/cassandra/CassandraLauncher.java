@@ -388,10 +388,9 @@ public final class CassandraLauncher {
     return process;
   }
 
-  /** Whether the process runs this home's server (when the OS tells the command line). */
+  /** Whether the process runs this home's server (trusting the pid file when the OS does not tell the arguments). */
   private boolean isOurs(ProcessHandle process) {
-    Optional<String> commandLine = process.info().commandLine();
-    return commandLine.isEmpty() || commandLine.get().contains(homeMarker());
+    return process.info().arguments().map(arguments -> List.of(arguments).contains(homeMarker())).orElse(true);
   }
 
   private String homeMarker() {
