@@ -13,7 +13,9 @@ import io.turnout.node.stats.WindowReporter;
 import io.turnout.persistence.rollout.RolloutCoordinator;
 import io.turnout.node.tensorflow.TensorFlowSettings;
 import io.turnout.persistence.registry.ModelFolderRegistry;
+import io.turnout.persistence.registry.CassandraModelRegistry;
 import io.turnout.persistence.registry.ModelRegistry;
+import io.turnout.persistence.registry.SeededRegistry;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,7 +37,7 @@ public final class NodeGuardian {
     return Behaviors.setup(context -> {
       ActorSystem<?> system = context.getSystem();
       Config config = system.settings().config().getConfig("turnout");
-      ModelRegistry registry = folderRegistry(config.getConfig("registry"));
+      ModelRegistry registry = registry(system, config.getConfig("registry"));
 
       ModelVersionReplica.init(system, registry, replicaSettings(config.getConfig("serving")));
       RolloutCoordinator.init(system, new RolloutCoordinator.Settings(config.getDuration("rollout.evaluation-interval")));
@@ -60,6 +62,16 @@ public final class NodeGuardian {
     Cluster cluster = Cluster.get(system);
     return () -> cluster.selfMember().status() == MemberStatus.up()
         && (view.get().models().isEmpty() || view.get().anyReady());
+  }
+
+  static ModelRegistry registry(ActorSystem<?> system, Config registry) {
+    ModelFolderRegistry folder = folderRegistry(registry);
+    return switch (registry.getString("source")) {
+      case "folder" -> folder;
+      case "cassandra" -> new SeededRegistry(CassandraModelRegistry.forSystem(system), folder);
+      default -> throw new IllegalArgumentException("turnout.registry.source must be cassandra or folder, not "
+          + registry.getString("source"));
+    };
   }
 
   static ModelFolderRegistry folderRegistry(Config registry) {

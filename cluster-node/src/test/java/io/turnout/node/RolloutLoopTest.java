@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.turnout.node.testkit.TestModels;
 import io.turnout.node.testkit.TestNode;
 import io.turnout.ops.models.FaultyModel;
+import io.turnout.persistence.cassandra.RealCassandra;
 import io.turnout.persistence.rollout.RolloutCoordinator;
+import io.turnout.persistence.rollout.RolloutState;
 import io.turnout.persistence.rollout.RolloutState.HistoryEntry;
 import io.turnout.protocol.rollout.Gate;
 import io.turnout.protocol.rollout.PhaseSpec;
@@ -33,19 +35,25 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole rollout loop on one real node: the coordinator writes routing tables, Distributed Data
- * carries them to the edge, the edge routes and reports what it saw, the gates decide.
+ * The whole rollout loop on one real node with a real Cassandra: the coordinator writes routing
+ * tables, Distributed Data carries them to the edge, the edge routes and reports what it saw, the
+ * gates decide, and the journal keeps every event across a restart of the node.
  */
+@ExtendWith(RealCassandra.class)
 class RolloutLoopTest {
   private static TestNode node;
 
+  private static Path modelRoot;
+  private static String cassandraConfig;
+
   @BeforeAll
-  static void startNode(@TempDir Path dir) throws Exception {
+  static void startNode(@TempDir Path dir, RealCassandra.Instance cassandra) throws Exception {
     Path root = dir.resolve("models");
-    for (String model : List.of("canary", "slow", "bluegreen", "ab", "rolling")) {
+    for (String model : List.of("canary", "bluegreen", "ab", "rolling", "restart")) {
       Files.createDirectories(root.resolve(model));
       Files.createSymbolicLink(root.resolve(model + "/1"), TestModels.root().resolve("iris/1"));
       Files.createSymbolicLink(root.resolve(model + "/2"), TestModels.root().resolve("iris/2"));
@@ -54,17 +62,27 @@ class RolloutLoopTest {
     Files.createDirectories(root.resolve("faulty"));
     Files.createSymbolicLink(root.resolve("faulty/1"), TestModels.root().resolve("iris/1"));
     FaultyModel.export(root.resolve("faulty/3"));
-    node = TestNode.start(root, """
-        pekko.persistence.journal.plugin = "pekko.persistence.journal.inmem"
-        pekko.persistence.snapshot-store.plugin = "pekko.persistence.snapshot-store.local"
-        pekko.persistence.snapshot-store.local.dir = "%s"
+    modelRoot = root;
+    // The journal, snapshots and the model registry in a real Cassandra, keyspaces of this class's own.
+    cassandraConfig = """
+        turnout.cassandra {
+          contact-points = ["%s"]
+          datacenter = "%s"
+          journal-keyspace = "rollout_loop_journal"
+          snapshot-keyspace = "rollout_loop_snapshot"
+          registry-keyspace = "rollout_loop"
+        }
+        datastax-java-driver.basic.request.timeout = 20s
+        turnout.registry.source = cassandra
         turnout.registry.replicas-per-model.rolling = 2
-        """.formatted(dir.resolve("snapshots")));
+        """.formatted(cassandra.contactPoint(), cassandra.datacenter());
+    node = TestNode.start(root, cassandraConfig);
     node.awaitAvailable("canary", 1, 2);
     node.awaitAvailable("faulty", 1, 3);
     node.awaitAvailable("bluegreen", 1, 2);
     node.awaitAvailable("ab", 1, 2);
     node.awaitAvailable("rolling", 1, 2);
+    node.awaitAvailable("restart", 1, 2);
     // A cold JVM answers its first requests slowly; gates should judge versions, not the JIT.
     for (int i = 0; i < 300; i++) {
       node.post("/v1/models/canary/versions/" + (1 + i % 2) + ":predict", "{\"instances\": [[5.1,3.5,1.4,0.2]]}");
@@ -200,7 +218,8 @@ class RolloutLoopTest {
         Duration.ofSeconds(2), new Gate(30, 0.05, 50.0))), "X-User-Id"), 1, 1);
     Map<String, String> preview = Map.of("X-Turnout-Preview", "1");
 
-    // Preview: only requests that carry the header reach green.
+    // Preview: once the table is in effect, only requests that carry the header reach green.
+    awaitTrue("bluegreen", () -> versionOf(predictAs("bluegreen", "u")).equals("1"), "the table is in effect");
     awaitTrue("bluegreen", () -> versionOf(predictAs("bluegreen", "p", preview)).equals("2"), "preview reaches green");
     for (int i = 0; i < 20; i++) assertEquals("1", versionOf(predictAs("bluegreen", "u" + i)));
 
@@ -264,6 +283,39 @@ class RolloutLoopTest {
       assertTrue(before.getOrDefault(1L, 0) - after.getOrDefault(1L, 0) <= 1, "one old replica at a time: " + desired);
     }
     assertTrue(desired.size() >= 3, "replaced in several steps: " + desired);
+  }
+
+  @Test
+  void aRolloutResumesWhereItWasAfterTheNodeRestartsWithItsFullHistory() throws Exception {
+    start("restart", new RolloutPlan(2, List.of(new PhaseSpec.Canary(List.of(3_000, 10_000), Duration.ofSeconds(3),
+        new Gate(40, 0.05, 50.0))), "X-User-Id"), 1, 2);
+    awaitTrue("restart", () -> {
+      versionOf(predictAs("restart", "warm"));
+      return status("restart").table().weightOf(2) == 3_000;
+    }, "the canary's first step serves");
+    List<String> before = history("restart");
+    RolloutState.Rollout rolloutBefore = status("restart").active();
+
+    node.close();
+    long stopped = System.nanoTime();
+    node = TestNode.start(modelRoot, cassandraConfig);
+    node.awaitAvailable("restart", 1, 2);
+
+    // Nobody asks the coordinator: remembered by sharding, it restarts, publishes its table and resumes.
+    // Without its table the edge would send every user to the newest version, 2.
+    awaitTrue("restart", () -> {
+      Map<String, Integer> seen = new HashMap<>();
+      for (int i = 0; i < 60; i++) seen.merge(versionOf(predictAs("restart", "user-" + i)), 1, Integer::sum);
+      return seen.getOrDefault("1", 0) > 0 && seen.getOrDefault("2", 0) > 0;
+    }, "the routing table is back after the restart");
+    System.out.printf("node restart to rollout resumption: %d ms%n", (System.nanoTime() - stopped) / 1_000_000);
+    RolloutCoordinator.RolloutStatus resumed = status("restart");
+    assertEquals(rolloutBefore.plan(), resumed.active().plan());
+    assertEquals(rolloutBefore.progress(), resumed.active().progress());
+    assertEquals(before, history("restart").subList(0, before.size()), "the history survived");
+
+    trafficUntil("restart", () -> status("restart").active() == null, Duration.ofSeconds(90));
+    assertEquals(2, status("restart").stableVersion(), String.valueOf(history("restart")));
   }
 
   interface Check {

@@ -36,7 +36,9 @@ public final class TestNode implements AutoCloseable {
             "turnout.serving.http.port = " + httpPort + "\n"
                 + "turnout.serving.http.interface = \"127.0.0.1\"\n"
                 + "turnout.registry.model-root = \"" + modelRoot.toAbsolutePath() + "\"\n"
-                + "pekko.remote.artery.canonical.port = 0\n"))
+                + "pekko.remote.artery.canonical.port = 0\n"
+                // Tests that need Cassandra say so; the rest serve straight from the model folder.
+                + "turnout.registry.source = folder\n"))
         .withFallback(ConfigFactory.load())
         .resolve();
     return new TestNode(TurnoutNode.start(config), httpPort);

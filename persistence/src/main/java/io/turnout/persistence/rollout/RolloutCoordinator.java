@@ -29,6 +29,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -198,8 +199,11 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
 
   public static void init(ActorSystem<?> system, Settings settings) {
     RoutingPublisher publisher = RoutingPublisher.distributedData(system, Duration.ofSeconds(3));
+    // Remembered: after a restart of the whole cluster, sharding starts every coordinator that ever
+    // ran, which publishes its routing table again and resumes its rollout without anyone asking.
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-        context -> create(context.getEntityId(), publisher, settings, Clock.systemUTC())));
+            context -> create(context.getEntityId(), publisher, settings, Clock.systemUTC()))
+        .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
   }
 
   public static PersistenceId persistenceId(String model) {
