@@ -1,6 +1,9 @@
 package io.turnout.node;
 
 import com.typesafe.config.Config;
+import io.turnout.node.admin.AdminServer;
+import io.turnout.node.admin.AdminSettings;
+import io.turnout.node.admin.VersionRegistrar;
 import io.turnout.node.directory.ReplicaDirectory;
 import io.turnout.node.directory.ReplicaKeeper;
 import io.turnout.node.directory.ServingView;
@@ -19,6 +22,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -27,15 +31,21 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** Wires one node: the replica entity type, the directory and keeper, and the prediction port. */
+/** Wires one node: the replica entity type, the directory and keeper, the prediction port and the admin port. */
 public final class NodeGuardian {
   private NodeGuardian() {}
 
   public static Behavior<Void> create() {
+    return create(NodeGuardian::folderRegistries);
+  }
+
+  /** A node whose model registry {@code registries} makes (tests give it one in memory). */
+  public static Behavior<Void> create(Function<ActorSystem<?>, NodeRegistries> registries) {
     return Behaviors.setup(context -> {
       ActorSystem<?> system = context.getSystem();
       Config config = system.settings().config().getConfig("turnout");
-      ModelRegistry registry = folderRegistry(config.getConfig("registry"));
+      NodeRegistries registered = registries.apply(system);
+      ModelRegistry registry = registered.versions();
 
       ModelVersionReplica.init(system, registry, replicaSettings(config.getConfig("serving")));
       RolloutCoordinator.init(system, new RolloutCoordinator.Settings(config.getDuration("rollout.evaluation-interval")));
@@ -51,6 +61,8 @@ public final class NodeGuardian {
           "window-reporter");
       Route route = ServingServer.route(system, view::get, readiness(system, view), edge, windows);
       ServingServer.start(system, route, edge);
+      AdminServer.start(system, AdminSettings.fromConfig(config.getConfig("admin"), config.getInt("registry.default-replicas")),
+          view::get, registered.registrar());
       return Behaviors.empty();
     });
   }
@@ -60,6 +72,13 @@ public final class NodeGuardian {
     Cluster cluster = Cluster.get(system);
     return () -> cluster.selfMember().status() == MemberStatus.up()
         && (view.get().models().isEmpty() || view.get().anyReady());
+  }
+
+  /** The default registry: versions from the model folder, which the admin API cannot write. */
+  static NodeRegistries folderRegistries(ActorSystem<?> system) {
+    ModelFolderRegistry folder = folderRegistry(system.settings().config().getConfig("turnout.registry"));
+    return new NodeRegistries(folder, VersionRegistrar.readOnly("this node reads its versions from the model folder "
+        + folder.root() + ", which the admin API cannot write; add the version's folder there instead"));
   }
 
   static ModelFolderRegistry folderRegistry(Config registry) {

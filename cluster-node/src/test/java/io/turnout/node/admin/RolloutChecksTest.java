@@ -36,27 +36,35 @@ class RolloutChecksTest {
   }
 
   static Problem refused(RolloutPlan plan, ModelFacts model) {
-    Problem problem = assertThrows(Problem.class, () -> RolloutChecks.check(plan, model));
+    Problem problem = assertThrows(Problem.class, () -> RolloutChecks.check(plan, model, 0));
     assertEquals(422, problem.status());
     return problem;
   }
 
   @Test
   void withoutARoutingTableTheNewestAvailableOtherVersionIsStable() {
-    assertEquals(new StartArgs(2, 3, 1), RolloutChecks.check(canaryTo(3), IRIS));
-    assertEquals(new StartArgs(1, 2, 3), RolloutChecks.check(canaryTo(2), IRIS));
+    assertEquals(new StartArgs(2, 3, 1), RolloutChecks.check(canaryTo(3), IRIS, 0));
+    assertEquals(new StartArgs(1, 2, 3), RolloutChecks.check(canaryTo(2), IRIS, 0));
   }
 
   @Test
   void theRoutingTablesStableVersionWins() {
     ModelFacts withTable = new ModelFacts("iris", IRIS.versions(), Optional.of(RoutingTable.stable("iris", 7, 1, "")));
-    assertEquals(new StartArgs(1, 2, 1), RolloutChecks.check(canaryTo(3), withTable));
+    assertEquals(new StartArgs(1, 2, 1), RolloutChecks.check(canaryTo(3), withTable, 0));
+  }
+
+  @Test
+  void theCoordinatorsStableVersionWinsOverALaggingTable() {
+    ModelFacts lagging = new ModelFacts("iris", IRIS.versions(), Optional.of(RoutingTable.stable("iris", 7, 1, "")));
+    assertEquals(new StartArgs(2, 3, 2), RolloutChecks.check(canaryTo(1), lagging, 2));
+    assertTrue(assertThrows(Problem.class, () -> RolloutChecks.check(canaryTo(2), lagging, 2)).detail()
+        .contains("already the stable version"));
   }
 
   @Test
   void noVersionServingLeavesTheStableVersionToTheCoordinator() {
     ModelFacts fresh = new ModelFacts("iris", List.of(version(1, VersionState.LOADING, 2)), Optional.empty());
-    assertEquals(new StartArgs(0, 2, 2), RolloutChecks.check(canaryTo(1), fresh));
+    assertEquals(new StartArgs(0, 2, 2), RolloutChecks.check(canaryTo(1), fresh, 0));
   }
 
   @Test
@@ -105,6 +113,6 @@ class RolloutChecksTest {
   @Test
   void acceptsAnAbTestBetweenStableAndTarget() {
     assertEquals(new StartArgs(2, 3, 1), RolloutChecks.check(plan("{\"targetVersion\": 3, \"phases\": [{\"kind\": \"ab\","
-        + " \"arms\": {\"2\": 50, \"3\": 50}, \"rules\": [{\"header\": \"X-Segment\", \"version\": 3}]}]}"), IRIS));
+        + " \"arms\": {\"2\": 50, \"3\": 50}, \"rules\": [{\"header\": \"X-Segment\", \"version\": 3}]}]}"), IRIS, 0));
   }
 }
