@@ -291,7 +291,8 @@ public final class AdminRoutes extends AllDirectives {
   private CompletionStage<HttpResponse> status(String model) {
     ModelFacts facts = facts(model);
     return ask(model, RolloutCoordinator.GetStatus::new)
-        .thenApply(status -> json(StatusCodes.OK, RolloutJson.status(status, facts.registeredReplicas())));
+        .thenApply(status -> json(StatusCodes.OK,
+            RolloutJson.status(status, facts.registeredReplicas(), facts.readyReplicas())));
   }
 
   private CompletionStage<HttpResponse> command(String model, String action, byte[] body, String by) {
@@ -319,7 +320,7 @@ public final class AdminRoutes extends AllDirectives {
 
   private static HttpResponse accepted(Result result, ModelFacts facts, StatusCode ok) {
     if (result instanceof Accepted accepted) {
-      return json(ok, RolloutJson.status(accepted.status(), facts.registeredReplicas()));
+      return json(ok, RolloutJson.status(accepted.status(), facts.registeredReplicas(), facts.readyReplicas()));
     }
     Refused refused = (Refused) result;
     throw new Problem(refused.refusal() == Refusal.CONFLICT ? Kind.CONFLICT : Kind.INVALID, refused.message());

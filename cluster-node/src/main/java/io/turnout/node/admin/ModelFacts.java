@@ -59,6 +59,10 @@ public record ModelFacts(String model, List<VersionFacts> versions, Optional<Rou
     return versions.stream().collect(Collectors.toMap(VersionFacts::version, VersionFacts::registeredReplicas));
   }
 
+  public Map<Long, Integer> readyReplicas() {
+    return versions.stream().collect(Collectors.toMap(VersionFacts::version, VersionFacts::readyReplicas));
+  }
+
   /** "1, 2, 3", or "none". */
   String versionList() {
     return versions.isEmpty() ? "none"

@@ -330,13 +330,16 @@ public final class RolloutJson {
 
   /**
    * A rollout's status. {@code registeredReplicas} are the model's registered replica counts per
-   * version, from which the routing table's desired counts are derived.
+   * version, from which the routing table's desired counts are derived; {@code readyReplicas} what
+   * this node sees ready now, which is fresher than the count the coordinator last heard of.
    */
-  public static byte[] status(RolloutStatus status, Map<Long, Integer> registeredReplicas) {
-    return Json.write(statusNode(status, registeredReplicas));
+  public static byte[] status(RolloutStatus status, Map<Long, Integer> registeredReplicas,
+      Map<Long, Integer> readyReplicas) {
+    return Json.write(statusNode(status, registeredReplicas, readyReplicas));
   }
 
-  static ObjectNode statusNode(RolloutStatus status, Map<Long, Integer> registeredReplicas) {
+  static ObjectNode statusNode(RolloutStatus status, Map<Long, Integer> registeredReplicas,
+      Map<Long, Integer> readyReplicas) {
     ObjectNode out = NODES.objectNode();
     out.put("model", status.model());
     if (status.stableVersion() > 0) out.put("stableVersion", status.stableVersion());
@@ -347,7 +350,9 @@ public final class RolloutJson {
     RoutingTable table = status.table();
     out.set("routing", table == null ? NODES.nullNode() : routing(table));
     out.set("desiredReplicas", desiredReplicas(table, registeredReplicas, active, status.stableVersion()));
-    out.set("readyReplicas", versionCounts(status.readyReplicas()));
+    Map<Long, Integer> ready = new TreeMap<>(status.readyReplicas());
+    ready.putAll(readyReplicas);
+    out.set("readyReplicas", versionCounts(ready));
     out.put("lastDecision", status.lastDecision());
     ObjectNode windows = out.putObject("sinceStep");
     new TreeMap<>(status.sinceStep()).forEach((version, window) -> windows.set(Long.toString(version), window(window)));

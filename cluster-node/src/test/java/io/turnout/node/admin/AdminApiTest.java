@@ -10,7 +10,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.turnout.node.testkit.InMemoryRegistry;
 import io.turnout.node.testkit.TestModels;
 import io.turnout.node.testkit.TestNode;
+import io.turnout.ops.cli.Turnoutctl;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -46,7 +50,7 @@ class AdminApiTest {
   @BeforeAll
   static void startNode(@TempDir Path dir) throws IOException {
     models = TestModels.rootWith(dir.resolve("models"), "iris", "broken");
-    for (String copy : List.of("flow", "auto", "events")) {
+    for (String copy : List.of("flow", "auto", "events", "cli")) {
       Files.createSymbolicLink(models.resolve(copy), TestModels.root().resolve("iris"));
     }
     node = TestNode.start(models, """
@@ -59,7 +63,7 @@ class AdminApiTest {
         pekko.persistence.snapshot-store.plugin = "pekko.persistence.snapshot-store.local"
         pekko.persistence.snapshot-store.local.dir = "%s"
         """.formatted(TOKEN, dir.resolve("snapshots")), InMemoryRegistry::forNode);
-    for (String model : List.of("iris", "flow", "auto", "events")) node.awaitAvailable(model, 1, 2);
+    for (String model : List.of("iris", "flow", "auto", "events", "cli")) node.awaitAvailable(model, 1, 2);
   }
 
   @AfterAll
@@ -441,6 +445,50 @@ class AdminApiTest {
     }
     problem(400, "Last-Event-ID must be a history sequence number", send(request("/admin/models/events/rollout/events")
         .header("Last-Event-ID", "x").GET().build()));
+  }
+
+  record Cli(int code, String out, String err) {}
+
+  static Cli turnoutctl(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] all = new String[args.length + 6];
+    System.arraycopy(new String[] {"--url", node.adminUri("").toString(), "--token", TOKEN, "--user", "carol"}, 0, all, 0, 6);
+    System.arraycopy(args, 0, all, 6, args.length);
+    int code = Turnoutctl.run(all, new PrintWriter(out), new PrintWriter(err), false);
+    return new Cli(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void turnoutctlDrivesRolloutsEndToEnd() throws Exception {
+    Cli list = turnoutctl("versions", "list", "cli");
+    assertEquals(0, list.code(), list.err());
+    assertTrue(list.out().contains("AVAILABLE"), list.out());
+
+    Cli refused = turnoutctl("rollout", "start", "cli", "--target", "9", "--canary", "100", "--bake", "0s");
+    assertEquals(2, refused.code());
+    assertTrue(refused.err().contains("version 9 of model 'cli' is not registered"), refused.err());
+    assertEquals(4, turnoutctl("--token", "wrong", "cluster").code());
+
+    Cli started = turnoutctl("rollout", "start", "cli", "--target", "2", "--canary", "50,100", "--bake", "1s",
+        "--min-samples", "0");
+    assertEquals(0, started.code(), started.err());
+    Cli watched = turnoutctl("rollout", "watch", "cli");
+    assertEquals(0, watched.code(), watched.out() + watched.err());
+    assertTrue(watched.out().contains("Promoted by gate"), watched.out());
+
+    assertEquals(0, turnoutctl("rollout", "start", "cli", "--target", "1", "--canary", "50,100", "--bake", "1h").code());
+    CompletableFuture<Cli> watching = CompletableFuture.supplyAsync(() -> turnoutctl("rollout", "watch", "cli"));
+    Thread.sleep(1000);
+    Cli aborted = turnoutctl("abort", "cli", "--reason", "checking the CLI");
+    assertEquals(0, aborted.code(), aborted.err());
+    Cli watchedAbort = watching.get(30, TimeUnit.SECONDS);
+    assertEquals(3, watchedAbort.code(), watchedAbort.out() + watchedAbort.err());
+    assertTrue(watchedAbort.out().contains("Aborted by carol: back to version 2: checking the CLI"), watchedAbort.out());
+
+    Cli history = turnoutctl("history", "cli", "--limit", "50");
+    assertEquals(0, history.code());
+    assertTrue(history.out().contains("RolloutStarted") && history.out().contains("carol"), history.out());
   }
 
   static String awaitLine(BlockingQueue<String> lines, Predicate<String> wanted, Duration timeout)

@@ -471,7 +471,7 @@ class RolloutJsonTest {
       counts[LatencyHistogram.bucketOf(2000)] = 10;
       RolloutStatus status = new RolloutStatus("iris", 1, table, rollout, "holding: 3 of 100 target requests",
           Map.of(2L, new VersionWindow(10, 1, new LatencyHistogram(counts))), Map.of(1L, 2, 2L, 1));
-      JsonNode json = Json.MAPPER.readTree(RolloutJson.status(status, Map.of(1L, 2, 2L, 3)));
+      JsonNode json = Json.MAPPER.readTree(RolloutJson.status(status, Map.of(1L, 2, 2L, 3), Map.of(2L, 0, 3L, 1)));
 
       assertEquals("iris", json.get("model").asText());
       assertEquals(1, json.get("stableVersion").asLong());
@@ -485,7 +485,7 @@ class RolloutJsonTest {
       assertEquals("[{\"version\":2,\"percent\":25},{\"version\":1,\"percent\":75}]",
           json.at("/routing/weights").toString());
       assertEquals("{\"1\":2,\"2\":1}", json.get("desiredReplicas").toString(), "the table's 1 for version 2");
-      assertEquals("{\"1\":2,\"2\":1}", json.get("readyReplicas").toString());
+      assertEquals("{\"1\":2,\"2\":0,\"3\":1}", json.get("readyReplicas").toString(), "this node's view wins");
       assertEquals("holding: 3 of 100 target requests", json.get("lastDecision").asText());
       JsonNode window = json.at("/sinceStep/2");
       assertEquals(10, window.get("requests").asLong());
@@ -497,7 +497,7 @@ class RolloutJsonTest {
     @Test
     void statusWithNoRolloutEver() throws Exception {
       JsonNode json = Json.MAPPER.readTree(RolloutJson.status(
-          new RolloutStatus("iris", 0, null, null, "", Map.of(), Map.of()), Map.of(1L, 1)));
+          new RolloutStatus("iris", 0, null, null, "", Map.of(), Map.of()), Map.of(1L, 1), Map.of(1L, 1)));
       assertEquals("idle", json.get("state").asText());
       assertTrue(json.get("stableVersion").isNull());
       assertTrue(json.get("rollout").isNull());

@@ -87,6 +87,7 @@ public final class Turnoutctl {
         .setOut(out)
         .setErr(err)
         .setCaseInsensitiveEnumValuesAllowed(true)
+        .setOverwrittenOptionsAllowed(true) // the last wins: aliases with defaults stay overridable
         .setParameterExceptionHandler((error, given) -> {
           CommandLine command = error.getCommandLine();
           command.getErr().println("turnoutctl: " + error.getMessage());
