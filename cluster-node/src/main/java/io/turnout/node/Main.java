@@ -15,8 +15,9 @@ public final class Main {
     // Only a real node process exits with its actor system; tests run many systems in one JVM.
     Config config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on")
         .withFallback(ConfigFactory.load());
-    log.info("Starting Turnout node: models from {}, prediction port {}, remoting {}:{}",
+    log.info("Starting Turnout node: models from {}, prediction port {}, admin port {}, remoting {}:{}",
         config.getString("turnout.registry.model-root"), config.getInt("turnout.serving.http.port"),
+        config.getInt("turnout.admin.http.port"),
         config.getString("pekko.remote.artery.canonical.hostname"), config.getInt("pekko.remote.artery.canonical.port"));
     TurnoutNode.start(config);
   }

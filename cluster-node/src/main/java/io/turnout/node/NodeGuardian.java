@@ -1,6 +1,9 @@
 package io.turnout.node;
 
 import com.typesafe.config.Config;
+import io.turnout.node.admin.AdminServer;
+import io.turnout.node.admin.AdminSettings;
+import io.turnout.node.admin.VersionRegistrar;
 import io.turnout.node.directory.ReplicaDirectory;
 import io.turnout.node.directory.ReplicaKeeper;
 import io.turnout.node.directory.ServingView;
@@ -15,12 +18,15 @@ import io.turnout.node.tensorflow.TensorFlowSettings;
 import io.turnout.persistence.registry.ModelFolderRegistry;
 import io.turnout.persistence.registry.CassandraModelRegistry;
 import io.turnout.persistence.registry.ModelRegistry;
+import java.util.concurrent.CompletionStage;
+import io.turnout.persistence.registry.VersionConflictException;
 import io.turnout.persistence.registry.SeededRegistry;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -29,15 +35,21 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** Wires one node: the replica entity type, the directory and keeper, and the prediction port. */
+/** Wires one node: the replica entity type, the directory and keeper, the prediction port and the admin port. */
 public final class NodeGuardian {
   private NodeGuardian() {}
 
   public static Behavior<Void> create() {
+    return create(NodeGuardian::configuredRegistries);
+  }
+
+  /** A node whose model registry {@code registries} makes (tests give it one in memory). */
+  public static Behavior<Void> create(Function<ActorSystem<?>, NodeRegistries> registries) {
     return Behaviors.setup(context -> {
       ActorSystem<?> system = context.getSystem();
       Config config = system.settings().config().getConfig("turnout");
-      ModelRegistry registry = registry(system, config.getConfig("registry"));
+      NodeRegistries registered = registries.apply(system);
+      ModelRegistry registry = registered.versions();
 
       ModelVersionReplica.init(system, registry, replicaSettings(config.getConfig("serving")));
       RolloutCoordinator.init(system, new RolloutCoordinator.Settings(config.getDuration("rollout.evaluation-interval")));
@@ -53,6 +65,8 @@ public final class NodeGuardian {
           "window-reporter");
       Route route = ServingServer.route(system, view::get, readiness(system, view), edge, windows);
       ServingServer.start(system, route, edge);
+      AdminServer.start(system, AdminSettings.fromConfig(config.getConfig("admin"), config.getInt("registry.default-replicas")),
+          view::get, registered.registrar());
       return Behaviors.empty();
     });
   }
@@ -64,14 +78,37 @@ public final class NodeGuardian {
         && (view.get().models().isEmpty() || view.get().anyReady());
   }
 
-  static ModelRegistry registry(ActorSystem<?> system, Config registry) {
-    ModelFolderRegistry folder = folderRegistry(registry);
+  /** The registries {@code turnout.registry.source} names: Cassandra seeded from the folder, or the folder alone. */
+  static NodeRegistries configuredRegistries(ActorSystem<?> system) {
+    Config registry = system.settings().config().getConfig("turnout.registry");
     return switch (registry.getString("source")) {
-      case "folder" -> folder;
-      case "cassandra" -> new SeededRegistry(CassandraModelRegistry.forSystem(system), folder);
+      case "folder" -> folderRegistries(system);
+      case "cassandra" -> cassandraRegistries(system, folderRegistry(registry));
       default -> throw new IllegalArgumentException("turnout.registry.source must be cassandra or folder, not "
           + registry.getString("source"));
     };
+  }
+
+  /** Versions from Cassandra, seeded from the model folder on every read; the admin API registers there too. */
+  static NodeRegistries cassandraRegistries(ActorSystem<?> system, ModelFolderRegistry folder) {
+    CompletionStage<CassandraModelRegistry> cassandra = CassandraModelRegistry.forSystem(system);
+    VersionRegistrar registrar = version -> cassandra.thenCompose(registry -> registry.find(version.id())
+        .thenCompose(existing -> registry.register(version)
+            .thenApply(record -> new VersionRegistrar.Registration(record.version(), existing.isEmpty()))))
+        .exceptionally(error -> {
+          Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+              ? error.getCause() : error;
+          if (cause instanceof VersionConflictException conflict) throw new VersionRegistrar.Conflict(conflict.getMessage());
+          throw error instanceof RuntimeException runtime ? runtime : new java.util.concurrent.CompletionException(error);
+        });
+    return new NodeRegistries(new SeededRegistry(cassandra, folder), registrar);
+  }
+
+  /** The default registry: versions from the model folder, which the admin API cannot write. */
+  static NodeRegistries folderRegistries(ActorSystem<?> system) {
+    ModelFolderRegistry folder = folderRegistry(system.settings().config().getConfig("turnout.registry"));
+    return new NodeRegistries(folder, VersionRegistrar.readOnly("this node reads its versions from the model folder "
+        + folder.root() + ", which the admin API cannot write; add the version's folder there instead"));
   }
 
   static ModelFolderRegistry folderRegistry(Config registry) {

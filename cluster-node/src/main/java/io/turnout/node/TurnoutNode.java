@@ -1,7 +1,9 @@
 package io.turnout.node;
 
 import com.typesafe.config.Config;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 
@@ -12,7 +14,16 @@ public final class TurnoutNode {
   private TurnoutNode() {}
 
   public static ActorSystem<Void> start(Config config) {
-    ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(), SYSTEM_NAME, config);
+    return start(config, NodeGuardian.create());
+  }
+
+  /** A node whose model registry {@code registries} makes. */
+  public static ActorSystem<Void> start(Config config, Function<ActorSystem<?>, NodeRegistries> registries) {
+    return start(config, NodeGuardian.create(registries));
+  }
+
+  private static ActorSystem<Void> start(Config config, Behavior<Void> guardian) {
+    ActorSystem<Void> system = ActorSystem.create(guardian, SYSTEM_NAME, config);
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));

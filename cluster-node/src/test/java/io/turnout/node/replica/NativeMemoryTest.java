@@ -34,7 +34,8 @@ class NativeMemoryTest {
   private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load());
   private static final int WARM_UP_CYCLES = 8;
   private static final int MEASURED_CYCLES = 30;
-  private static final long ALLOWED_GROWTH_KB = 40 * 1024;
+  // Typical growth is under 10 MB; one leaked model per cycle is over 100 MB. The margin absorbs a busy machine.
+  private static final long ALLOWED_GROWTH_KB = 64 * 1024;
 
   @AfterAll
   static void shutDown() {

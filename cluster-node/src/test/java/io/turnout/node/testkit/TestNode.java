@@ -2,6 +2,7 @@ package io.turnout.node.testkit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.turnout.node.NodeRegistries;
 import io.turnout.node.TurnoutNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,35 +14,58 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.typed.ActorSystem;
 
-/** One real node in this JVM, on free ports, with a small HTTP client for its prediction port. */
+/**
+ * One real node in this JVM, on free ports (prediction and admin), with a small HTTP client for its
+ * prediction port.
+ */
 public final class TestNode implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final ActorSystem<Void> system;
   private final int httpPort;
+  private final int adminPort;
 
-  private TestNode(ActorSystem<Void> system, int httpPort) {
+  private TestNode(ActorSystem<Void> system, int httpPort, int adminPort) {
     this.system = system;
     this.httpPort = httpPort;
+    this.adminPort = adminPort;
   }
 
   /** Starts a node serving {@code modelRoot}; {@code overrides} is HOCON layered over the node's config. */
   public static TestNode start(Path modelRoot, String overrides) {
+    return start(modelRoot, overrides, null);
+  }
+
+  /**
+   * Starts a node serving {@code modelRoot} whose model registry {@code registries} makes (null: the
+   * node's default, the folder scan of {@code modelRoot}).
+   */
+  public static TestNode start(Path modelRoot, String overrides, Function<ActorSystem<?>, NodeRegistries> registries) {
     int httpPort = freePort();
+    int adminPort = freePort();
     Config config = ConfigFactory.parseString(overrides)
         .withFallback(ConfigFactory.parseString(
             "turnout.serving.http.port = " + httpPort + "\n"
                 + "turnout.serving.http.interface = \"127.0.0.1\"\n"
+                + "turnout.admin.http.port = " + adminPort + "\n"
+                + "turnout.admin.http.interface = \"127.0.0.1\"\n"
                 + "turnout.registry.model-root = \"" + modelRoot.toAbsolutePath() + "\"\n"
                 + "pekko.remote.artery.canonical.port = 0\n"
                 // Tests that need Cassandra say so; the rest serve straight from the model folder.
                 + "turnout.registry.source = folder\n"))
         .withFallback(ConfigFactory.load())
         .resolve();
-    return new TestNode(TurnoutNode.start(config), httpPort);
+    ActorSystem<Void> system = registries == null ? TurnoutNode.start(config) : TurnoutNode.start(config, registries);
+    return new TestNode(system, httpPort, adminPort);
+  }
+
+  /** A URI on the admin port. */
+  public URI adminUri(String path) {
+    return URI.create("http://127.0.0.1:" + adminPort + path);
   }
 
   public ActorSystem<Void> system() {

@@ -1,0 +1,540 @@
+package io.turnout.node.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.turnout.persistence.rollout.RolloutCoordinator.HistoryPage;
+import io.turnout.persistence.rollout.RolloutCoordinator.RolloutStatus;
+import io.turnout.persistence.rollout.RolloutState.HistoryEntry;
+import io.turnout.persistence.rollout.RolloutState.Rollout;
+import io.turnout.persistence.rollout.strategy.PhaseProgress;
+import io.turnout.protocol.rollout.Gate;
+import io.turnout.protocol.rollout.LatencyHistogram;
+import io.turnout.protocol.rollout.PhaseSpec;
+import io.turnout.protocol.rollout.RolloutPlan;
+import io.turnout.protocol.rollout.RoutingTable;
+import io.turnout.protocol.rollout.TargetingRule;
+import io.turnout.protocol.rollout.VersionWindow;
+import io.turnout.protocol.rollout.WeightedVersion;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class RolloutJsonTest {
+  static final String FULL_PLAN = """
+      {"targetVersion": 2, "stickyHeader": "X-User-Id", "phases": [
+        {"kind": "canary", "steps": [5, 25, 50, 100], "bakeTime": "30s",
+         "gate": {"minSamples": 100, "maxErrorRateIncrease": 0.01, "maxP99Ratio": 1.5}},
+        {"kind": "blueGreen", "previewHeader": "X-Turnout-Preview", "previewTime": "1m", "keepBlueWarm": "5m"},
+        {"kind": "rolling", "maxSurge": 1, "maxUnavailable": 0, "bakeTime": "30s"},
+        {"kind": "ab", "arms": {"1": 50, "2": 50}, "rules": [{"header": "X-Segment", "values": ["beta"], "version": 2}]}]}
+      """;
+
+  static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static RolloutPlan plan(String json) {
+    return RolloutJson.parsePlan(bytes(json));
+  }
+
+  /** The plan is refused with 422; returns the problem to check its detail and pointer. */
+  static Problem invalidPlan(String json) {
+    Problem problem = assertThrows(Problem.class, () -> plan(json));
+    assertEquals(422, problem.status(), problem.getMessage());
+    return problem;
+  }
+
+  static void assertInvalidPlan(String json, String pointer, String... detailContains) {
+    Problem problem = invalidPlan(json);
+    assertEquals(pointer, problem.pointer(), problem.detail());
+    for (String part : detailContains) {
+      assertTrue(problem.detail().contains(part), "'" + problem.detail() + "' should contain '" + part + "'");
+    }
+  }
+
+  /** A plan with one phase written {@code phase}. */
+  static String withPhase(String phase) {
+    return "{\"targetVersion\": 2, \"phases\": [" + phase + "]}";
+  }
+
+  @Test
+  void readsEveryKindOfPhase() {
+    RolloutPlan plan = plan(FULL_PLAN);
+    assertEquals(2, plan.targetVersion());
+    assertEquals("X-User-Id", plan.stickyHeader());
+    assertEquals(List.of(
+        new PhaseSpec.Canary(List.of(500, 2500, 5000, 10_000), Duration.ofSeconds(30), new Gate(100, 0.01, 1.5)),
+        new PhaseSpec.BlueGreen("X-Turnout-Preview", Duration.ofMinutes(1), Duration.ofMinutes(5), Gate.DEFAULT),
+        new PhaseSpec.Rolling(1, 0, Duration.ofSeconds(30), Gate.DEFAULT),
+        new PhaseSpec.AbTest(List.of(new WeightedVersion(1, 5000), new WeightedVersion(2, 5000)),
+            List.of(new TargetingRule("X-Segment", Set.of("beta"), 2)), Gate.DEFAULT)),
+        plan.phases());
+  }
+
+  @Test
+  void fillsDefaults() {
+    RolloutPlan plan = plan("""
+        {"targetVersion": 3, "phases": [
+          {"kind": "blueGreen", "previewTime": "10s"},
+          {"kind": "rolling", "bakeTime": "0s", "gate": {"minSamples": 0}},
+          {"kind": "ab", "arms": {"3": 90, "1": 10}}]}""");
+    assertEquals("", plan.stickyHeader());
+    assertEquals(new PhaseSpec.BlueGreen("", Duration.ofSeconds(10), Duration.ZERO, Gate.DEFAULT), plan.phases().get(0));
+    assertEquals(new PhaseSpec.Rolling(1, 0, Duration.ZERO, new Gate(0, 0.01, 1.5)), plan.phases().get(1));
+    PhaseSpec.AbTest ab = (PhaseSpec.AbTest) plan.phases().get(2);
+    assertEquals(List.of(new WeightedVersion(3, 9000), new WeightedVersion(1, 1000)), ab.arms(), "in the order written");
+    assertEquals(List.of(), ab.rules());
+  }
+
+  @Test
+  void writesPlansAsUsersWriteThemAndReadsThemBack() {
+    RolloutPlan plan = plan(FULL_PLAN);
+    JsonNode written = RolloutJson.plan(plan);
+    assertEquals("[5,25,50,100]", written.at("/phases/0/steps").toString());
+    assertEquals("30s", written.at("/phases/0/bakeTime").asText());
+    assertEquals("5m", written.at("/phases/1/keepBlueWarm").asText());
+    assertEquals("{\"1\":50,\"2\":50}", written.at("/phases/3/arms").toString());
+    assertEquals(plan, RolloutJson.parsePlan(Json.write(written)));
+  }
+
+  @Test
+  void percentagesMayHaveTwoDecimals() {
+    PhaseSpec.Canary canary = (PhaseSpec.Canary) plan(withPhase(
+        "{\"kind\": \"canary\", \"steps\": [0.5, 12.25, 100.0], \"bakeTime\": \"1s\"}")).phases().get(0);
+    assertEquals(List.of(50, 1225, 10_000), canary.stepsBasisPoints());
+    assertEquals("[0.5,12.25,100]", RolloutJson.plan(plan(withPhase(
+        "{\"kind\": \"canary\", \"steps\": [0.5, 12.25, 100.0], \"bakeTime\": \"1s\"}"))).at("/phases/0/steps").toString());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"500ms, PT0.5S", "30s, PT30S", "5m, PT5M", "1h, PT1H", "2d, PT48H", "PT1M30S, PT1M30S", "0s, PT0S",
+      "30S, PT30S"})
+  void readsDurations(String written, String expected) {
+    PhaseSpec.Canary canary = (PhaseSpec.Canary) plan(withPhase(
+        "{\"kind\": \"canary\", \"steps\": [100], \"bakeTime\": \"" + written + "\"}")).phases().get(0);
+    assertEquals(Duration.parse(expected), canary.bakeTime());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"30", "-5s", "5 minutes", "1w", "PTxS", ""})
+  void refusesDurationsThatAreNotDurations(String written) {
+    assertInvalidPlan(withPhase("{\"kind\": \"canary\", \"steps\": [100], \"bakeTime\": \"" + written + "\"}"),
+        "/phases/0/bakeTime", "phase 1 (canary): bakeTime must be a duration such as 30s");
+  }
+
+  @Test
+  void refusesDurationsOverThirtyDaysAndNegativeIsoDurations() {
+    assertInvalidPlan(withPhase("{\"kind\": \"canary\", \"steps\": [100], \"bakeTime\": \"31d\"}"),
+        "/phases/0/bakeTime", "must be from 0s to 30d");
+    assertInvalidPlan(withPhase("{\"kind\": \"canary\", \"steps\": [100], \"bakeTime\": \"PT-5S\"}"),
+        "/phases/0/bakeTime", "must be from 0s to 30d");
+    assertInvalidPlan(withPhase("{\"kind\": \"canary\", \"steps\": [100], \"bakeTime\": 30}"),
+        "/phases/0/bakeTime", "must be a string, not 30");
+  }
+
+  @Nested
+  class MalformedBodies {
+    @Test
+    void anEmptyBodyIsMalformed() {
+      Problem problem = assertThrows(Problem.class, () -> RolloutJson.parsePlan(new byte[0]));
+      assertEquals(400, problem.status());
+      assertTrue(problem.detail().contains("empty"));
+    }
+
+    @Test
+    void brokenJsonIsMalformedWithItsPosition() {
+      Problem problem = assertThrows(Problem.class, () -> plan("{\"targetVersion\": 2,\n \"phases\": [}"));
+      assertEquals(400, problem.status());
+      assertTrue(problem.detail().startsWith("invalid JSON at line 2, column"), problem.detail());
+    }
+
+    @Test
+    void aRepeatedKeyIsMalformed() {
+      Problem problem = assertThrows(Problem.class, () -> plan("{\"targetVersion\": 2, \"targetVersion\": 3}"));
+      assertEquals(400, problem.status());
+      assertTrue(problem.detail().contains("targetVersion"), problem.detail());
+    }
+
+    @Test
+    void jsonThatIsNotAnObjectIsInvalid() {
+      assertInvalidPlan("[1, 2]", "", "must be a JSON object, not an array");
+    }
+  }
+
+  @Nested
+  class PlanFields {
+    @Test
+    void unknownField() {
+      assertInvalidPlan("{\"targetVersion\": 2, \"phases\": [], \"target\": 2}", "/target", "unknown field 'target'");
+    }
+
+    @Test
+    void missingTarget() {
+      assertInvalidPlan("{\"phases\": []}", "/targetVersion", "a plan needs 'targetVersion'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "1.5", "\"2\"", "true"})
+    void targetThatIsNotAVersion(String target) {
+      assertInvalidPlan("{\"targetVersion\": " + target + ", \"phases\": []}", "/targetVersion",
+          "targetVersion must be a whole number of at least 1");
+    }
+
+    @Test
+    void stickyHeaderThatIsNoHeaderName() {
+      assertInvalidPlan("{\"targetVersion\": 2, \"stickyHeader\": \"X User\", \"phases\": []}", "/stickyHeader",
+          "stickyHeader must be an HTTP header name");
+    }
+
+    @Test
+    void missingEmptyOrWrongPhases() {
+      assertInvalidPlan("{\"targetVersion\": 2}", "/phases", "a plan needs 'phases'");
+      assertInvalidPlan("{\"targetVersion\": 2, \"phases\": []}", "/phases", "non-empty array");
+      assertInvalidPlan("{\"targetVersion\": 2, \"phases\": {}}", "/phases", "non-empty array of phases, not an object");
+      String many = "{\"kind\": \"ab\", \"arms\": {\"1\": 50, \"2\": 50}},".repeat(21);
+      assertInvalidPlan(withPhase(many.substring(0, many.length() - 1)), "/phases", "at most 20 phases, not 21");
+    }
+
+    @Test
+    void phaseThatIsNotAnObject() {
+      assertInvalidPlan(withPhase("\"canary\""), "/phases/0", "phase 1 must be an object");
+    }
+
+    @Test
+    void phaseWithoutKind() {
+      assertInvalidPlan(withPhase("{\"steps\": [100]}"), "/phases/0/kind", "phase 1 needs 'kind'");
+    }
+
+    @Test
+    void unknownKind() {
+      assertInvalidPlan(withPhase("{\"kind\": \"shadow\"}"), "/phases/0/kind",
+          "unknown kind \"shadow\" (expected one of canary, blueGreen, rolling, ab)");
+    }
+
+    @Test
+    void fieldOfAnotherKind() {
+      assertInvalidPlan(withPhase("{\"kind\": \"canary\", \"steps\": [100], \"bakeTime\": \"1s\", \"maxSurge\": 1}"),
+          "/phases/0/maxSurge", "unknown field 'maxSurge' in phase 1 (canary)");
+    }
+  }
+
+  @Nested
+  class Canary {
+    @Test
+    void stepsMissingOrEmpty() {
+      assertInvalidPlan(withPhase("{\"kind\": \"canary\", \"bakeTime\": \"1s\"}"), "/phases/0/steps",
+          "phase 1 (canary) needs 'steps'");
+      assertInvalidPlan(withPhase("{\"kind\": \"canary\", \"steps\": [], \"bakeTime\": \"1s\"}"), "/phases/0/steps",
+          "non-empty array of percentages");
+    }
+
+    @Test
+    void stepThatIsNotANumber() {
+      assertInvalidPlan(withPhase("{\"kind\": \"canary\", \"steps\": [5, \"25%\"], \"bakeTime\": \"1s\"}"),
+          "/phases/0/steps/1", "step 2 must be a percentage (a number), not the string \"25%\"");
+    }
+
+    @Test
+    void stepsThatDoNotRise() {
+      assertInvalidPlan(withPhase("{\"kind\": \"canary\", \"steps\": [5, 50, 25], \"bakeTime\": \"1s\"}"),
+          "/phases/0/steps/2", "step 3 is 25 % after 50 %");
+      assertInvalidPlan(withPhase("{\"kind\": \"canary\", \"steps\": [0, 50], \"bakeTime\": \"1s\"}"),
+          "/phases/0/steps/0", "rise above 0 %");
+    }
+
+    @Test
+    void stepsOutOfRangeOrTooPrecise() {
+      assertInvalidPlan(withPhase("{\"kind\": \"canary\", \"steps\": [50, 101], \"bakeTime\": \"1s\"}"),
+          "/phases/0/steps/1", "from 0 to 100, not 101");
+      assertInvalidPlan(withPhase("{\"kind\": \"canary\", \"steps\": [-5], \"bakeTime\": \"1s\"}"),
+          "/phases/0/steps/0", "from 0 to 100, not -5");
+      assertInvalidPlan(withPhase("{\"kind\": \"canary\", \"steps\": [0.001], \"bakeTime\": \"1s\"}"),
+          "/phases/0/steps/0", "at most two decimals");
+    }
+
+    @Test
+    void bakeTimeMissing() {
+      assertInvalidPlan(withPhase("{\"kind\": \"canary\", \"steps\": [100]}"), "/phases/0/bakeTime",
+          "phase 1 (canary) needs 'bakeTime'");
+    }
+  }
+
+  @Nested
+  class Gates {
+    static String canaryWithGate(String gate) {
+      return withPhase("{\"kind\": \"canary\", \"steps\": [100], \"bakeTime\": \"1s\", \"gate\": " + gate + "}");
+    }
+
+    @Test
+    void gateThatIsNotAnObject() {
+      assertInvalidPlan(canaryWithGate("[]"), "/phases/0/gate", "gate must be an object");
+    }
+
+    @Test
+    void unknownGateField() {
+      assertInvalidPlan(canaryWithGate("{\"minSample\": 10}"), "/phases/0/gate/minSample",
+          "unknown field 'minSample' in phase 1 (canary)'s gate");
+    }
+
+    @Test
+    void negativeOrFractionalSamples() {
+      assertInvalidPlan(canaryWithGate("{\"minSamples\": -1}"), "/phases/0/gate/minSamples",
+          "minSamples must be a whole number from 0");
+      assertInvalidPlan(canaryWithGate("{\"minSamples\": 2.5}"), "/phases/0/gate/minSamples", "whole number");
+    }
+
+    @Test
+    void errorIncreaseOutsideZeroToOne() {
+      assertInvalidPlan(canaryWithGate("{\"maxErrorRateIncrease\": 1.5}"), "/phases/0/gate/maxErrorRateIncrease",
+          "must be a number from 0 to 1, not 1.5");
+      assertInvalidPlan(canaryWithGate("{\"maxErrorRateIncrease\": -0.1}"), "/phases/0/gate/maxErrorRateIncrease",
+          "from 0 to 1");
+    }
+
+    @Test
+    void latencyRatioNotAbove0() {
+      assertInvalidPlan(canaryWithGate("{\"maxP99Ratio\": 0}"), "/phases/0/gate/maxP99Ratio",
+          "must be a number above 0");
+      assertInvalidPlan(canaryWithGate("{\"maxP99Ratio\": \"1.5\"}"), "/phases/0/gate/maxP99Ratio",
+          "not the string \"1.5\"");
+    }
+
+    @Test
+    void partialGateTakesTheRestFromTheDefault() {
+      PhaseSpec.Canary canary = (PhaseSpec.Canary) plan(canaryWithGate("{\"maxP99Ratio\": 2}")).phases().get(0);
+      assertEquals(new Gate(Gate.DEFAULT.minSamples(), Gate.DEFAULT.maxErrorRateIncrease(), 2), canary.gate());
+    }
+  }
+
+  @Nested
+  class BlueGreenAndRolling {
+    @Test
+    void blueGreenNeedsAPreviewTime() {
+      assertInvalidPlan(withPhase("{\"kind\": \"blueGreen\"}"), "/phases/0/previewTime",
+          "phase 1 (blueGreen) needs 'previewTime'");
+    }
+
+    @Test
+    void blueGreenPreviewHeaderMustBeAHeaderName() {
+      assertInvalidPlan(withPhase("{\"kind\": \"blueGreen\", \"previewHeader\": \"\", \"previewTime\": \"1s\"}"),
+          "/phases/0/previewHeader", "previewHeader must be an HTTP header name");
+    }
+
+    @Test
+    void blueGreenKeepWarmIsADuration() {
+      assertInvalidPlan(withPhase("{\"kind\": \"blueGreen\", \"previewTime\": \"1s\", \"keepBlueWarm\": \"soon\"}"),
+          "/phases/0/keepBlueWarm", "keepBlueWarm must be a duration");
+    }
+
+    @Test
+    void rollingCannotHaveNeitherSurgeNorUnavailable() {
+      assertInvalidPlan(withPhase("{\"kind\": \"rolling\", \"maxSurge\": 0, \"bakeTime\": \"1s\"}"),
+          "/phases/0/maxSurge", "cannot both be 0");
+    }
+
+    @Test
+    void rollingBoundsAreSmallWholeNumbers() {
+      assertInvalidPlan(withPhase("{\"kind\": \"rolling\", \"maxSurge\": -1, \"bakeTime\": \"1s\"}"),
+          "/phases/0/maxSurge", "maxSurge must be a whole number from 0 to 100, not -1");
+      assertInvalidPlan(withPhase("{\"kind\": \"rolling\", \"maxUnavailable\": 1000, \"bakeTime\": \"1s\"}"),
+          "/phases/0/maxUnavailable", "from 0 to 100, not 1000");
+    }
+
+    @Test
+    void rollingNeedsABakeTime() {
+      assertInvalidPlan(withPhase("{\"kind\": \"rolling\"}"), "/phases/0/bakeTime", "phase 1 (rolling) needs 'bakeTime'");
+    }
+  }
+
+  @Nested
+  class AbTests {
+    @Test
+    void armsMissingOrNotAnObject() {
+      assertInvalidPlan(withPhase("{\"kind\": \"ab\"}"), "/phases/0/arms", "phase 1 (ab) needs 'arms'");
+      assertInvalidPlan(withPhase("{\"kind\": \"ab\", \"arms\": [50, 50]}"), "/phases/0/arms",
+          "arms must be an object of version to percentage");
+    }
+
+    @Test
+    void armsNotAddingUpToAHundred() {
+      assertInvalidPlan(withPhase("{\"kind\": \"ab\", \"arms\": {\"1\": 50, \"2\": 40}}"), "/phases/0/arms",
+          "weights must add up to 100 %, not 90 %");
+    }
+
+    @Test
+    void aSingleArm() {
+      assertInvalidPlan(withPhase("{\"kind\": \"ab\", \"arms\": {\"1\": 100}}"), "/phases/0/arms",
+          "at least two arms, not 1");
+    }
+
+    @Test
+    void armKeyThatIsNotAVersion() {
+      assertInvalidPlan(withPhase("{\"kind\": \"ab\", \"arms\": {\"v1\": 50, \"2\": 50}}"), "/phases/0/arms/v1",
+          "\"v1\" is not a version");
+      assertInvalidPlan(withPhase("{\"kind\": \"ab\", \"arms\": {\"0\": 50, \"2\": 50}}"), "/phases/0/arms/0",
+          "\"0\" is not a version");
+    }
+
+    @Test
+    void sameVersionTwice() {
+      assertInvalidPlan(withPhase("{\"kind\": \"ab\", \"arms\": {\"1\": 50, \"01\": 50}}"), "/phases/0/arms/01",
+          "version 1 appears twice");
+    }
+
+    @Test
+    void rulesThatAreWrong() {
+      String arms = "\"arms\": {\"1\": 50, \"2\": 50}";
+      assertInvalidPlan(withPhase("{\"kind\": \"ab\", " + arms + ", \"rules\": {}}"), "/phases/0/rules",
+          "rules must be an array");
+      assertInvalidPlan(withPhase("{\"kind\": \"ab\", " + arms + ", \"rules\": [{\"version\": 2}]}"),
+          "/phases/0/rules/0/header", "rule 1 needs 'header'");
+      assertInvalidPlan(withPhase("{\"kind\": \"ab\", " + arms + ", \"rules\": [{\"header\": \"X-A\"}]}"),
+          "/phases/0/rules/0/version", "rule 1 needs 'version'");
+      assertInvalidPlan(withPhase("{\"kind\": \"ab\", " + arms
+          + ", \"rules\": [{\"header\": \"X-A\", \"values\": \"beta\", \"version\": 2}]}"),
+          "/phases/0/rules/0/values", "values must be an array of strings");
+      assertInvalidPlan(withPhase("{\"kind\": \"ab\", " + arms
+          + ", \"rules\": [{\"header\": \"X-A\", \"values\": [1], \"version\": 2}]}"),
+          "/phases/0/rules/0/values/0", "value 1 must be a string");
+      assertInvalidPlan(withPhase("{\"kind\": \"ab\", " + arms
+          + ", \"rules\": [{\"header\": \"X-A\", \"version\": 2, \"weight\": 3}]}"),
+          "/phases/0/rules/0/weight", "unknown field 'weight'");
+    }
+  }
+
+  @Nested
+  class Commands {
+    @Test
+    void weightsInTheOrderWritten() {
+      assertEquals(List.of(new WeightedVersion(2, 3000), new WeightedVersion(1, 7000)),
+          RolloutJson.parseWeights(bytes("{\"weights\": {\"2\": 30, \"1\": 70}}")));
+    }
+
+    @Test
+    void weightsNotAddingUpToAHundred() {
+      Problem problem = assertThrows(Problem.class,
+          () -> RolloutJson.parseWeights(bytes("{\"weights\": {\"1\": 70, \"2\": 20.5}}")));
+      assertEquals(422, problem.status());
+      assertEquals("/weights", problem.pointer());
+      assertEquals("weights must add up to 100 %, not 90.5 %", problem.detail());
+    }
+
+    @Test
+    void weightsMissingOrEmpty() {
+      assertEquals(422, assertThrows(Problem.class, () -> RolloutJson.parseWeights(bytes("{}"))).status());
+      assertEquals(422, assertThrows(Problem.class, () -> RolloutJson.parseWeights(bytes("{\"weights\": {}}"))).status());
+      assertEquals(422, assertThrows(Problem.class,
+          () -> RolloutJson.parseWeights(bytes("{\"weights\": {\"1\": 100}, \"by\": \"me\"}"))).status());
+    }
+
+    @Test
+    void reasonIsOptional() {
+      assertEquals("", RolloutJson.parseReason(new byte[0]));
+      assertEquals("", RolloutJson.parseReason(bytes(" \n")));
+      assertEquals("", RolloutJson.parseReason(bytes("{}")));
+      assertEquals("p99 too high", RolloutJson.parseReason(bytes("{\"reason\": \" p99 too high \"}")));
+    }
+
+    @Test
+    void reasonThatIsWrong() {
+      assertEquals(422, assertThrows(Problem.class, () -> RolloutJson.parseReason(bytes("{\"reason\": 5}"))).status());
+      assertEquals(422, assertThrows(Problem.class,
+          () -> RolloutJson.parseReason(bytes("{\"reason\": \"" + "x".repeat(1001) + "\"}"))).status());
+      assertEquals(400, assertThrows(Problem.class, () -> RolloutJson.parseReason(bytes("reason"))).status());
+    }
+  }
+
+  @Nested
+  class Output {
+    static final Instant T0 = Instant.parse("2025-01-01T10:00:00Z");
+
+    @Test
+    void statusOfACanaryInProgress() throws Exception {
+      RolloutPlan plan = plan(FULL_PLAN);
+      Rollout rollout = new Rollout(plan, 2, 1, 0, new PhaseProgress(1, PhaseProgress.Stage.BAKING, T0.plusSeconds(40)),
+          false, "alice", T0);
+      RoutingTable table = new RoutingTable("iris", 4, 1, List.of(new WeightedVersion(2, 2500),
+          new WeightedVersion(1, 7500)), List.of(), "X-User-Id", Map.of(2L, 1));
+      long[] counts = new long[LatencyHistogram.BUCKETS];
+      counts[LatencyHistogram.bucketOf(2000)] = 10;
+      RolloutStatus status = new RolloutStatus("iris", 1, table, rollout, "holding: 3 of 100 target requests",
+          Map.of(2L, new VersionWindow(10, 1, new LatencyHistogram(counts))), Map.of(1L, 2, 2L, 1));
+      JsonNode json = Json.MAPPER.readTree(RolloutJson.status(status, Map.of(1L, 2, 2L, 3), Map.of(2L, 0, 3L, 1)));
+
+      assertEquals("iris", json.get("model").asText());
+      assertEquals(1, json.get("stableVersion").asLong());
+      assertEquals("rolling", json.get("state").asText());
+      assertEquals(2, json.at("/rollout/targetVersion").asLong());
+      assertEquals("{\"index\":1,\"count\":4,\"kind\":\"canary\"}", json.at("/rollout/phase").toString());
+      assertEquals("{\"index\":2,\"count\":4,\"targetPercent\":25}", json.at("/rollout/step").toString());
+      assertEquals("BAKING", json.at("/rollout/stage").asText());
+      assertEquals("alice", json.at("/rollout/startedBy").asText());
+      assertEquals("2025-01-01T10:00:40Z", json.at("/rollout/stageSince").asText());
+      assertEquals("[{\"version\":2,\"percent\":25},{\"version\":1,\"percent\":75}]",
+          json.at("/routing/weights").toString());
+      assertEquals("{\"1\":2,\"2\":1}", json.get("desiredReplicas").toString(), "the table's 1 for version 2");
+      assertEquals("{\"1\":2,\"2\":0,\"3\":1}", json.get("readyReplicas").toString(), "this node's view wins");
+      assertEquals("holding: 3 of 100 target requests", json.get("lastDecision").asText());
+      JsonNode window = json.at("/sinceStep/2");
+      assertEquals(10, window.get("requests").asLong());
+      assertEquals(0.1, window.get("errorRate").asDouble(), 1e-9);
+      assertEquals(2.0, window.get("p99Ms").asDouble(), 0.1);
+      assertEquals(plan, RolloutJson.parsePlan(Json.write(json.at("/rollout/plan"))));
+    }
+
+    @Test
+    void statusWithNoRolloutEver() throws Exception {
+      JsonNode json = Json.MAPPER.readTree(RolloutJson.status(
+          new RolloutStatus("iris", 0, null, null, "", Map.of(), Map.of()), Map.of(1L, 1), Map.of(1L, 1)));
+      assertEquals("idle", json.get("state").asText());
+      assertTrue(json.get("stableVersion").isNull());
+      assertTrue(json.get("rollout").isNull());
+      assertTrue(json.get("routing").isNull());
+    }
+
+    @Test
+    void stepsOfEachKind() {
+      RolloutPlan plan = plan(FULL_PLAN);
+      Rollout rolling = new Rollout(plan, 3, 2, 2, new PhaseProgress(0, PhaseProgress.Stage.REPLACING, T0), false, "a", T0);
+      assertEquals(3, RolloutJson.stepCount(plan.phases().get(2), rolling), "one replacement per replica slot");
+      assertEquals(2, RolloutJson.stepIndex(plan.phases().get(1), new PhaseProgress(0, PhaseProgress.Stage.SWITCHED, T0)));
+      assertEquals(3, RolloutJson.stepCount(plan.phases().get(1), rolling));
+      assertEquals(1, RolloutJson.stepCount(plan.phases().get(3), rolling));
+    }
+
+    @Test
+    void historyPagesCarryTheirCursor() throws Exception {
+      HistoryEntry one = new HistoryEntry(4, T0, "RolloutStarted", "alice", "version 2 over 1 through [canary]");
+      HistoryEntry two = new HistoryEntry(5, T0, "PhaseEntered", "alice", "phase 1: canary starts");
+      JsonNode page = Json.MAPPER.readTree(RolloutJson.history(new HistoryPage(List.of(one, two), 9), 3));
+      assertEquals(2, page.get("entries").size());
+      assertEquals("RolloutStarted", page.at("/entries/0/event").asText());
+      assertEquals(5, page.get("next").asLong());
+      assertEquals(9, page.get("lastSequence").asLong());
+      assertTrue(page.get("more").asBoolean());
+      JsonNode empty = Json.MAPPER.readTree(RolloutJson.history(new HistoryPage(List.of(), 9), 9));
+      assertEquals(9, empty.get("next").asLong());
+      assertFalse(empty.get("more").asBoolean());
+    }
+
+    @Test
+    void historyEntryAsAServerSentEvent() {
+      HistoryEntry entry = new HistoryEntry(7, T0, "Promoted", "gate", "version 2 is stable:\nall steps passed");
+      assertEquals("id: 7\nevent: Promoted\ndata: {\"sequence\":7,\"at\":\"2025-01-01T10:00:00Z\",\"event\":\"Promoted\","
+          + "\"by\":\"gate\",\"detail\":\"version 2 is stable:\\nall steps passed\"}\n\n", RolloutJson.event(entry));
+      assertEquals(": keep-alive\n\n", RolloutJson.KEEP_ALIVE);
+    }
+  }
+}

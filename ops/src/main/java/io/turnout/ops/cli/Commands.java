@@ -1,0 +1,372 @@
+package io.turnout.ops.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.turnout.ops.cli.AdminClient.Reply;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The commands of {@link Turnoutctl}: each builds one request, sends it, and prints the answer. */
+final class Commands {
+  private Commands() {}
+
+  /** What every command shares: the global options, the client, and printing text or JSON. */
+  abstract static class AdminCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    Turnoutctl root() {
+      return (Turnoutctl) spec.root().userObject();
+    }
+
+    AdminClient client() {
+      return root().client();
+    }
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    boolean json() {
+      return root().output == Turnoutctl.Output.json;
+    }
+
+    /** Prints the answer: as JSON, or as {@code text} renders it. */
+    int print(JsonNode answer, Function<JsonNode, String> render) {
+      String text = json() ? pretty(answer) : render.apply(answer);
+      out().print(text.endsWith("\n") ? text : text + "\n");
+      out().flush();
+      return ExitCodes.OK;
+    }
+
+    static String pretty(JsonNode json) {
+      try {
+        return AdminClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    static String rolloutPath(String model) {
+      return "/admin/models/" + AdminClient.segment(model) + "/rollout";
+    }
+  }
+
+  // ---- versions ----
+
+  @Command(name = "versions", description = "Register and list model versions.",
+      subcommands = {VersionsAdd.class, VersionsList.class})
+  static final class Versions {}
+
+  @Command(name = "add", description = "Register a version from a SavedModel folder every node can read.")
+  static final class VersionsAdd extends AdminCommand {
+    @Parameters(index = "0", paramLabel = "MODEL")
+    String model;
+
+    @Parameters(index = "1", paramLabel = "VERSION")
+    long version;
+
+    @Option(names = "--artifact", required = true, paramLabel = "URI",
+        description = "file:///path/to/savedmodel, or a local path (made absolute).")
+    String artifact;
+
+    @Option(names = "--replicas", paramLabel = "N", description = "Replicas to run (default: the node's default).")
+    Integer replicas;
+
+    @Override
+    public Integer call() {
+      ObjectNode body = AdminClient.JSON.createObjectNode();
+      body.put("artifact", artifactUri(artifact));
+      if (replicas != null) body.put("replicas", replicas);
+      Reply reply = client().put("/admin/models/" + AdminClient.segment(model) + "/versions/" + version, body.toString());
+      return print(reply.json(), Render::registered);
+    }
+
+    /** A URI as given, or a local path as an absolute {@code file:} URI. */
+    static String artifactUri(String text) {
+      if (text.matches("[A-Za-z][A-Za-z0-9+.-]*:.*")) return text;
+      return Path.of(text).toAbsolutePath().normalize().toUri().toString();
+    }
+  }
+
+  @Command(name = "list", description = "A model's versions: state, ready/wanted replicas, traffic weight.")
+  static final class VersionsList extends AdminCommand {
+    @Parameters(index = "0", paramLabel = "MODEL")
+    String model;
+
+    @Override
+    public Integer call() {
+      return print(client().get("/admin/models/" + AdminClient.segment(model)).json(), Render::versions);
+    }
+  }
+
+  // ---- rollouts ----
+
+  @Command(name = "rollout", description = "Start, follow and steer a model's rollout.",
+      subcommands = {Start.class, Status.class, Watch.class, Pause.class, Resume.class, Promote.class, Abort.class,
+          Weights.class, History.class})
+  static final class Rollout {}
+
+  @Command(name = "start", description = {
+      "Start a rollout, from a plan file or from flags (one phase).",
+      "  turnoutctl rollout start iris --target 2 --canary 5,25,50,100 --bake 30s",
+      "  turnoutctl rollout start iris --file plan.yaml"})
+  static final class Start extends AdminCommand {
+    @Parameters(index = "0", paramLabel = "MODEL")
+    String model;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "PLAN", description = "A plan in JSON, or YAML (.yaml, .yml).")
+    Path file;
+
+    @Option(names = "--target", paramLabel = "VERSION", description = "The version to roll out (overrides the file's).")
+    Long target;
+
+    @Option(names = "--sticky-header", paramLabel = "HEADER", description = "Users stick to a side by this header.")
+    String stickyHeader;
+
+    @ArgGroup(exclusive = false, heading = "%nCanary:%n")
+    CanaryFlags canary;
+
+    @ArgGroup(exclusive = false, heading = "%nBlue-green:%n")
+    BlueGreenFlags blueGreen;
+
+    @ArgGroup(exclusive = false, heading = "%nRolling:%n")
+    RollingFlags rolling;
+
+    @ArgGroup(exclusive = false, heading = "%nA/B test:%n")
+    AbFlags ab;
+
+    @Option(names = "--bake", paramLabel = "DURATION", description = "Canary and rolling: hold each step (30s, 5m, 1h).")
+    String bake;
+
+    @ArgGroup(exclusive = false, heading = "%nGate (every phase):%n")
+    GateFlags gate;
+
+    static final class CanaryFlags {
+      @Option(names = "--canary", required = true, paramLabel = "STEPS", description = "Traffic steps in %%: 5,25,50,100.")
+      String steps;
+    }
+
+    static final class BlueGreenFlags {
+      @Option(names = "--blue-green", required = true, description = "Warm green fully, preview, switch at once.")
+      boolean on;
+
+      @Option(names = "--preview-header", paramLabel = "HEADER", description = "Requests with it reach green early.")
+      String previewHeader;
+
+      @Option(names = "--preview-time", paramLabel = "DURATION", description = "How long to preview before the gate.")
+      String previewTime;
+
+      @Option(names = "--keep-blue-warm", paramLabel = "DURATION", description = "Keep blue running after the switch.")
+      String keepBlueWarm;
+    }
+
+    static final class RollingFlags {
+      @Option(names = "--rolling", required = true, description = "Replace replicas one at a time.")
+      boolean on;
+
+      @Option(names = "--max-surge", paramLabel = "N")
+      Integer maxSurge;
+
+      @Option(names = "--max-unavailable", paramLabel = "N")
+      Integer maxUnavailable;
+    }
+
+    static final class AbFlags {
+      @Option(names = "--ab", required = true, paramLabel = "ARMS", description = "A fixed split in %%: 1=50,2=50.")
+      String arms;
+
+      @Option(names = "--rule", paramLabel = "RULE", description = "HEADER[=V1|V2]:VERSION, e.g. X-Segment=beta:2.")
+      List<String> rules = new ArrayList<>();
+    }
+
+    static final class GateFlags {
+      @Option(names = "--min-samples", paramLabel = "N", description = "Target requests before the gate judges.")
+      Long minSamples;
+
+      @Option(names = "--max-error-increase", paramLabel = "FRACTION", description = "e.g. 0.01 = one point over stable.")
+      Double maxErrorIncrease;
+
+      @Option(names = "--max-p99-ratio", paramLabel = "RATIO", description = "e.g. 1.5 = p99 at most 1.5x stable's.")
+      Double maxP99Ratio;
+    }
+
+    PlanBuilder.Flags flags() {
+      return new PlanBuilder.Flags(target, stickyHeader,
+          canary == null ? null : canary.steps, bake,
+          blueGreen != null, blueGreen == null ? null : blueGreen.previewHeader,
+          blueGreen == null ? null : blueGreen.previewTime, blueGreen == null ? null : blueGreen.keepBlueWarm,
+          rolling != null, rolling == null ? null : rolling.maxSurge, rolling == null ? null : rolling.maxUnavailable,
+          ab == null ? null : ab.arms, ab == null ? List.of() : ab.rules,
+          gate == null ? null : gate.minSamples, gate == null ? null : gate.maxErrorIncrease,
+          gate == null ? null : gate.maxP99Ratio);
+    }
+
+    ObjectNode plan() {
+      if (file == null) return PlanBuilder.fromFlags(flags());
+      if (flags().phaseKinds() > 0 || bake != null || gate != null || stickyHeader != null) {
+        throw CliException.usage("--file holds the whole plan: give phases and gates there, not as flags"
+            + " (only --target may override the file's)");
+      }
+      return PlanBuilder.fromFile(file, target);
+    }
+
+    @Override
+    public Integer call() {
+      ObjectNode plan = plan();
+      Reply reply = client().post("/admin/models/" + AdminClient.segment(model) + "/rollouts", plan.toString());
+      return print(reply.json(), status -> "started: " + Render.status(status));
+    }
+  }
+
+  @Command(name = "status", description = "Where a model's rollout stands.")
+  static final class Status extends AdminCommand {
+    @Parameters(index = "0", paramLabel = "MODEL")
+    String model;
+
+    @Override
+    public Integer call() {
+      return print(client().get(rolloutPath(model)).json(), Render::status);
+    }
+  }
+
+  @Command(name = "watch", description = {
+      "Follow a rollout's events until it ends: one line per event, and a progress bar on a terminal.",
+      "Exits 0 when the rollout is promoted, 3 when it is rolled back or aborted."})
+  static final class Watch extends AdminCommand {
+    @Parameters(index = "0", paramLabel = "MODEL")
+    String model;
+
+    @Override
+    public Integer call() {
+      return new Watcher(client(), model, out(), root().terminal && !json(), json()).watch();
+    }
+  }
+
+  /** pause, resume, promote: a command with no arguments but the model. */
+  abstract static class Control extends AdminCommand {
+    @Parameters(index = "0", paramLabel = "MODEL")
+    String model;
+
+    abstract String action();
+
+    String body() {
+      return "";
+    }
+
+    @Override
+    public Integer call() {
+      Reply reply = client().post(rolloutPath(model) + "/" + action(), body());
+      return print(reply.json(), status -> action() + "d: " + Render.status(status));
+    }
+  }
+
+  @Command(name = "pause", description = "Hold the rollout where it is (traffic stays as it is).")
+  static final class Pause extends Control {
+    String action() {
+      return "pause";
+    }
+  }
+
+  @Command(name = "resume", description = "Go on with a paused rollout (weights set by hand give way to the phase's).")
+  static final class Resume extends Control {
+    String action() {
+      return "resume";
+    }
+  }
+
+  @Command(name = "promote", description = "Skip the remaining phases: all traffic to the target, which becomes stable.")
+  static final class Promote extends Control {
+    String action() {
+      return "promote";
+    }
+  }
+
+  @Command(name = "abort", description = "Roll back by hand: all traffic to stable, the target's replicas stop.")
+  static final class Abort extends Control {
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the history.")
+    String reason;
+
+    String action() {
+      return "abort";
+    }
+
+    @Override
+    String body() {
+      if (reason == null) return "";
+      ObjectNode body = AdminClient.JSON.createObjectNode();
+      body.put("reason", reason);
+      return body.toString();
+    }
+
+    @Override
+    public Integer call() {
+      Reply reply = client().post(rolloutPath(model) + "/abort", body());
+      return print(reply.json(), status -> "aborted: " + Render.status(status));
+    }
+  }
+
+  @Command(name = "weights", description = {"Set the split between stable and target by hand (pauses the rollout).",
+      "  turnoutctl weights iris 1=70,2=30"})
+  static final class Weights extends AdminCommand {
+    @Parameters(index = "0", paramLabel = "MODEL")
+    String model;
+
+    @Parameters(index = "1", paramLabel = "WEIGHTS", description = "VERSION=PERCENT pairs adding up to 100.")
+    String weights;
+
+    @Override
+    public Integer call() {
+      Reply reply = client().put(rolloutPath(model) + "/weights", PlanBuilder.weights(weights).toString());
+      return print(reply.json(), status -> "weights set: " + Render.status(status));
+    }
+  }
+
+  @Command(name = "history", description = "A model's rollout history (the audit log), newest last.")
+  static final class History extends AdminCommand {
+    @Parameters(index = "0", paramLabel = "MODEL")
+    String model;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "Entries to show (default 20, at most 1000).")
+    int limit;
+
+    @Option(names = "--after", paramLabel = "SEQUENCE", description = "Entries after this one, oldest first (default: the newest).")
+    Long after;
+
+    @Override
+    public Integer call() {
+      if (limit < 1 || limit > 1000) throw CliException.usage("--limit must be from 1 to 1000");
+      long from = after != null ? after
+          : Math.max(0, client().get(rolloutPath(model) + "/history?limit=1").json().path("lastSequence").asLong() - limit);
+      JsonNode page = client().get(rolloutPath(model) + "/history?after=" + from + "&limit=" + limit).json();
+      return print(page, history -> {
+        StringBuilder text = new StringBuilder();
+        history.path("entries").forEach(entry -> text.append(Render.historyLine(entry)).append('\n'));
+        if (text.length() == 0) text.append("no history after ").append(from).append('\n');
+        if (history.path("more").asBoolean()) {
+          text.append("… more: --after ").append(history.path("next").asLong()).append('\n');
+        }
+        return text.toString();
+      });
+    }
+  }
+
+  @Command(name = "cluster", description = "The cluster's members as the node sees them.")
+  static final class ClusterMembers extends AdminCommand {
+    @Override
+    public Integer call() {
+      return print(client().get("/admin/cluster").json(), Render::cluster);
+    }
+  }
+}
