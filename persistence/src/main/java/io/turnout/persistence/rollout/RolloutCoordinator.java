@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -88,7 +87,13 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
   public record ReportWindows(String node, Map<Long, VersionWindow> windows, Map<Long, Integer> readyReplicas)
       implements Command {}
 
-  private enum Evaluate implements Command, NoSerializationVerificationNeeded { INSTANCE }
+  /**
+   * Evaluates the current phase now, as the coordinator's timer does every evaluation interval:
+   * for tests that drive a controlled clock, and for operators who do not want to wait for the next
+   * tick. Harmless at any time: a phase decides from a snapshot, so evaluating twice in a row
+   * changes nothing the second time. No reply.
+   */
+  public enum EvaluateNow implements Command { INSTANCE }
 
   public sealed interface Result extends ClusterMessage permits Accepted, Refused {}
 
@@ -208,7 +213,7 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
 
   public static Behavior<Command> create(String model, RoutingPublisher publisher, Settings settings, Clock clock) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(Evaluate.INSTANCE, settings.evaluationInterval());
+      timers.startTimerWithFixedDelay(EvaluateNow.INSTANCE, settings.evaluationInterval());
       return new RolloutCoordinator(context, model, publisher, clock);
     }));
   }
@@ -266,7 +271,7 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
         .onCommand(GetStatus.class, (state, get) -> Effect().reply(get.replyTo(), status(state)))
         .onCommand(GetHistory.class, this::onGetHistory)
         .onCommand(ReportWindows.class, this::onReport)
-        .onCommand(Evaluate.class, (state, tick) -> evaluate(state))
+        .onCommand(EvaluateNow.class, (state, tick) -> evaluate(state))
         .build();
   }
 
