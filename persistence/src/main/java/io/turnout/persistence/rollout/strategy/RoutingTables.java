@@ -23,14 +23,20 @@ public final class RoutingTables {
     return RoutingTable.stable(model, revision, version, stickyHeader);
   }
 
-  /** After a rollback: all traffic back to the stable version. */
+  /**
+   * After a rollback: all traffic back to the stable version, and the target's replicas stopped
+   * ({@link Traffic#rolledBack}); without a count in the table the target would keep its registered one.
+   */
   public static RoutingTable rolledBack(RolloutContext ctx, long revision) {
-    return stableOnly(ctx.model(), revision, ctx.stableVersion(), ctx.stickyHeader());
+    return of(ctx, revision, Traffic.rolledBack(ctx));
   }
 
-  /** After a promotion: all traffic to the target, which is the new stable version. */
+  /**
+   * After a promotion: all traffic to the target, which is the new stable version, and the old
+   * stable version's replicas stopped ({@link Traffic#promoted}), a drained blue-green's blue included.
+   */
   public static RoutingTable promoted(RolloutContext ctx, long revision) {
-    return stableOnly(ctx.model(), revision, ctx.targetVersion(), ctx.stickyHeader());
+    return of(ctx.model(), revision, ctx.targetVersion(), Traffic.promoted(ctx), ctx.stickyHeader());
   }
 
   /**
