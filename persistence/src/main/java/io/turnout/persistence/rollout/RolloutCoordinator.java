@@ -227,6 +227,9 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
   // wait for fresh samples, which can only delay a decision, never make a wrong one.
   private Map<Long, VersionWindow> sinceStep = Map.of();
   private Map<Long, Integer> readyReplicas = Map.of();
+  // Until the first report, an empty readyReplicas means "not heard yet", not "nothing is ready":
+  // evaluating then would give a version with no ready replica its share again.
+  private boolean reported = false;
   private String lastDecision = "";
 
   private RolloutCoordinator(ActorContext<Command> context, String model, RoutingPublisher publisher, Clock clock) {
@@ -382,12 +385,17 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
     report.windows().forEach((version, window) -> merged.merge(version, window, VersionWindow::plus));
     sinceStep = Map.copyOf(merged);
     readyReplicas = Map.copyOf(report.readyReplicas());
+    reported = true;
     return Effect().noReply();
   }
 
   /** The heartbeat: ask the current phase what to do with what was seen since its step began. */
   private ReplyEffect<Event, RolloutState> evaluate(RolloutState state) {
     if (!state.rolling() || state.active().paused()) return Effect().noReply();
+    if (!reported) {
+      lastDecision = "waiting for the edges' first report since this coordinator started";
+      return Effect().noReply();
+    }
     Rollout rollout = state.active();
     Instant now = clock.instant();
     Observation observation = new Observation(now, sinceStep, readyReplicas);

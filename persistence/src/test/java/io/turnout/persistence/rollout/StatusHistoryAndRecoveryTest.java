@@ -134,6 +134,27 @@ class StatusHistoryAndRecoveryTest extends CoordinatorFixture {
     assertTrue(status().lastDecision().contains("waiting for 0 of 100 target requests"), status().lastDecision());
   }
 
+  @Test
+  void afterARestartTheTableDoesNotFollowReadinessUntilEdgesHaveReportedIt() {
+    givenCanaryServingFivePercent();
+    report(Map.of(), STABLE_READY); // the target lost its only replica: its 5 % went back to stable
+    evaluate();
+    assertEquals(canaryTable(3, 0), coordinator.getState().table());
+    coordinator.restart();
+    published.take();
+    RolloutState before = coordinator.getState();
+
+    // The timer may tick before any edge has reported to the new incarnation: knowing nothing of
+    // readiness is no reason to send 5 % to a target that has no ready replica.
+    assertNothingHappened(before, evaluate());
+    assertTrue(status().lastDecision().contains("waiting for the edges' first report"), status().lastDecision());
+
+    report(Map.of(), STABLE_READY);
+    assertNothingHappened(before, evaluate());
+    report(Map.of(), ALL_READY);
+    assertEquals(canaryTable(4, 500), evaluate().state().table());
+  }
+
   /**
    * Alice starts a canary, its target becomes ready (revision 2), bob pauses, alice resumes, and
    * after the bake the gate advances to 25 % (revision 3): nine events.
