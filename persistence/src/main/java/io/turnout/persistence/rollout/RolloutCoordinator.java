@@ -289,6 +289,8 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
     if (plan.targetVersion() == stable) {
       return refuse(start.replyTo(), Refusal.INVALID, "version " + stable + " is already the stable version");
     }
+    String unrunnable = whyUnrunnable(start, stable);
+    if (unrunnable != null) return refuse(start.replyTo(), Refusal.INVALID, unrunnable);
     Instant now = clock.instant();
     PhaseSpec first = plan.phases().get(0);
     Rollout rollout = new Rollout(plan, start.stableReplicas(), start.targetReplicas(), 0,
@@ -301,6 +303,33 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
             new WeightsChanged(table, start.by(), first.kind() + " starts", now)))
         .thenRun(this::stepChanged)
         .thenReply(start.replyTo(), s -> new Accepted(status(s)));
+  }
+
+  /**
+   * Why {@code start} cannot run over {@code stable}, or null when it can: the checks the strategies
+   * would otherwise fail with an exception in the middle of the rollout, crashing the coordinator
+   * on every evaluation. Each version needs a replica; the coordinator knows the replica counts of
+   * stable and target only, so an A/B test may only split between those two.
+   */
+  private static String whyUnrunnable(StartRollout start, long stable) {
+    if (start.stableReplicas() < 1 || start.targetReplicas() < 1) {
+      return "replica counts must be at least 1, got stable " + start.stableReplicas() + " and target "
+          + start.targetReplicas();
+    }
+    long target = start.plan().targetVersion();
+    for (PhaseSpec phase : start.plan().phases()) {
+      if (!(phase instanceof PhaseSpec.AbTest ab)) continue;
+      List<Long> versions = new ArrayList<>();
+      ab.arms().forEach(arm -> versions.add(arm.version()));
+      ab.rules().forEach(rule -> versions.add(rule.version()));
+      for (long version : versions) {
+        if (version != stable && version != target) {
+          return "the A/B test names version " + version + ", but a rollout from version " + stable + " to "
+              + target + " can only split between those two";
+        }
+      }
+    }
+    return null;
   }
 
   private ReplyEffect<Event, RolloutState> onPause(RolloutState state, Pause pause) {

@@ -13,10 +13,13 @@ import io.turnout.persistence.rollout.RolloutCoordinator.WeightsChanged;
 import io.turnout.persistence.rollout.RolloutState.Rollout;
 import io.turnout.persistence.rollout.strategy.PhaseProgress;
 import io.turnout.persistence.rollout.strategy.PhaseProgress.Stage;
+import io.turnout.protocol.rollout.PhaseSpec;
 import io.turnout.protocol.rollout.RolloutPlan;
 import io.turnout.protocol.rollout.RoutingTable;
+import io.turnout.protocol.rollout.TargetingRule;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Every command to a model with no rollout in progress: it has never had one, or its last one ended. */
@@ -72,6 +75,29 @@ class CoordinatorWithoutRolloutTest extends CoordinatorFixture {
   void aModelWithNoVersionServingCannotStartARollout() {
     assertRefused(Refusal.CONFLICT, "model 'iris' has no version serving yet",
         () -> start(canary(500, 10_000), 0, STABLE_REPLICAS, TARGET_REPLICAS));
+  }
+
+  @Test
+  void aVersionWithNoReplicasCannotBeRolledOutOrOver() {
+    report(Map.of(), STABLE_READY);
+
+    assertRefused(Refusal.INVALID, "replica counts must be at least 1, got stable 2 and target 0",
+        () -> start(canary(500, 10_000), STABLE, STABLE_REPLICAS, 0));
+    assertRefused(Refusal.INVALID, "replica counts must be at least 1, got stable 0 and target 1",
+        () -> start(canary(500, 10_000), STABLE, 0, TARGET_REPLICAS));
+  }
+
+  @Test
+  void anAbTestCanOnlySplitBetweenStableAndTarget() {
+    report(Map.of(), STABLE_READY);
+    PhaseSpec.AbTest threeArms = new PhaseSpec.AbTest(
+        List.of(weight(TARGET, 4_000), weight(STABLE, 4_000), weight(3, 2_000)), List.of(), GATE);
+    PhaseSpec.AbTest ruleForAThird = new PhaseSpec.AbTest(List.of(weight(TARGET, 5_000), weight(STABLE, 5_000)),
+        List.of(new TargetingRule("X-Beta", Set.of("yes"), 3)), GATE);
+
+    assertRefused(Refusal.INVALID, "version 3", () -> start(plan(TARGET, threeArms)));
+    // Also as a later phase, which the coordinator would only reach after the canary.
+    assertRefused(Refusal.INVALID, "version 3", () -> start(plan(TARGET, canaryPhase(500), ruleForAThird)));
   }
 
   @Test
