@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.turnout.protocol.KryoTestMessages.Bag;
 import io.turnout.protocol.KryoTestMessages.Holder;
 import io.turnout.protocol.KryoTestMessages.Unregistered;
+import io.turnout.protocol.rollout.LatencyHistogram;
+import io.turnout.protocol.rollout.VersionWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -194,6 +196,15 @@ class KryoSerializerTest {
     roundTrip(new ModelVersionId("iris", 0));
     roundTrip(new ModelVersionId("a.b-c_d", Long.MAX_VALUE));
     roundTrip(new ReplicaId(new ModelVersionId("iris", 2), 7));
+  }
+
+  @Test
+  void windowStatisticsWithTheirLatencyHistogram() {
+    long[] counts = new long[LatencyHistogram.BUCKETS];
+    counts[LatencyHistogram.bucketOf(20_000)] = 95;
+    counts[LatencyHistogram.bucketOf(900_000)] = 5;
+    VersionWindow window = roundTrip(new VersionWindow(100, 3, new LatencyHistogram(counts)));
+    assertEquals(LatencyHistogram.upperMicros(LatencyHistogram.bucketOf(900_000)), window.p99Micros());
   }
 
   @ParameterizedTest

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -89,7 +88,13 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
   public record ReportWindows(String node, Map<Long, VersionWindow> windows, Map<Long, Integer> readyReplicas)
       implements Command {}
 
-  private enum Evaluate implements Command, NoSerializationVerificationNeeded { INSTANCE }
+  /**
+   * Evaluates the current phase now, as the coordinator's timer does every evaluation interval:
+   * for tests that drive a controlled clock, and for operators who do not want to wait for the next
+   * tick. Harmless at any time: a phase decides from a snapshot, so evaluating twice in a row
+   * changes nothing the second time. No reply.
+   */
+  public enum EvaluateNow implements Command { INSTANCE }
 
   public sealed interface Result extends ClusterMessage permits Accepted, Refused {}
 
@@ -212,7 +217,7 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
 
   public static Behavior<Command> create(String model, RoutingPublisher publisher, Settings settings, Clock clock) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(Evaluate.INSTANCE, settings.evaluationInterval());
+      timers.startTimerWithFixedDelay(EvaluateNow.INSTANCE, settings.evaluationInterval());
       return new RolloutCoordinator(context, model, publisher, clock);
     }));
   }
@@ -226,6 +231,9 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
   // wait for fresh samples, which can only delay a decision, never make a wrong one.
   private Map<Long, VersionWindow> sinceStep = Map.of();
   private Map<Long, Integer> readyReplicas = Map.of();
+  // Until the first report, an empty readyReplicas means "not heard yet", not "nothing is ready":
+  // evaluating then would give a version with no ready replica its share again.
+  private boolean reported = false;
   private String lastDecision = "";
   private long lastLogged = Long.MAX_VALUE;
 
@@ -272,7 +280,7 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
         .onCommand(GetStatus.class, (state, get) -> Effect().reply(get.replyTo(), status(state)))
         .onCommand(GetHistory.class, this::onGetHistory)
         .onCommand(ReportWindows.class, this::onReport)
-        .onCommand(Evaluate.class, (state, tick) -> evaluate(state))
+        .onCommand(EvaluateNow.class, (state, tick) -> evaluate(state))
         .build();
   }
 
@@ -287,6 +295,8 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
     if (plan.targetVersion() == stable) {
       return refuse(start.replyTo(), Refusal.INVALID, "version " + stable + " is already the stable version");
     }
+    String unrunnable = whyUnrunnable(start, stable);
+    if (unrunnable != null) return refuse(start.replyTo(), Refusal.INVALID, unrunnable);
     Instant now = clock.instant();
     PhaseSpec first = plan.phases().get(0);
     Rollout rollout = new Rollout(plan, start.stableReplicas(), start.targetReplicas(), 0,
@@ -299,6 +309,33 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
             new WeightsChanged(table, start.by(), first.kind() + " starts", now)))
         .thenRun(this::stepChanged)
         .thenReply(start.replyTo(), s -> new Accepted(status(s)));
+  }
+
+  /**
+   * Why {@code start} cannot run over {@code stable}, or null when it can: the checks the strategies
+   * would otherwise fail with an exception in the middle of the rollout, crashing the coordinator
+   * on every evaluation. Each version needs a replica; the coordinator knows the replica counts of
+   * stable and target only, so an A/B test may only split between those two.
+   */
+  private static String whyUnrunnable(StartRollout start, long stable) {
+    if (start.stableReplicas() < 1 || start.targetReplicas() < 1) {
+      return "replica counts must be at least 1, got stable " + start.stableReplicas() + " and target "
+          + start.targetReplicas();
+    }
+    long target = start.plan().targetVersion();
+    for (PhaseSpec phase : start.plan().phases()) {
+      if (!(phase instanceof PhaseSpec.AbTest ab)) continue;
+      List<Long> versions = new ArrayList<>();
+      ab.arms().forEach(arm -> versions.add(arm.version()));
+      ab.rules().forEach(rule -> versions.add(rule.version()));
+      for (long version : versions) {
+        if (version != stable && version != target) {
+          return "the A/B test names version " + version + ", but a rollout from version " + stable + " to "
+              + target + " can only split between those two";
+        }
+      }
+    }
+    return null;
   }
 
   private ReplyEffect<Event, RolloutState> onPause(RolloutState state, Pause pause) {
@@ -383,12 +420,17 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
     report.windows().forEach((version, window) -> merged.merge(version, window, VersionWindow::plus));
     sinceStep = Map.copyOf(merged);
     readyReplicas = Map.copyOf(report.readyReplicas());
+    reported = true;
     return Effect().noReply();
   }
 
   /** The heartbeat: ask the current phase what to do with what was seen since its step began. */
   private ReplyEffect<Event, RolloutState> evaluate(RolloutState state) {
     if (!state.rolling() || state.active().paused()) return Effect().noReply();
+    if (!reported) {
+      lastDecision = "waiting for the edges' first report since this coordinator started";
+      return Effect().noReply();
+    }
     Rollout rollout = state.active();
     Instant now = clock.instant();
     Observation observation = new Observation(now, sinceStep, readyReplicas);

@@ -24,16 +24,20 @@ public final class RoutingTables {
     return RoutingTable.stable(model, revision, version, stickyHeader);
   }
 
-  /** After a rollback: all traffic back to the stable version, the target's replicas stopped. */
+  /**
+   * After a rollback: all traffic back to the stable version, and the target's replicas stopped
+   * ({@link Traffic#rolledBack}); without a count in the table the target would keep its registered one.
+   */
   public static RoutingTable rolledBack(RolloutContext ctx, long revision) {
-    return new RoutingTable(ctx.model(), revision, ctx.stableVersion(), Traffic.rolledBack(ctx).weights(), List.of(),
-        ctx.stickyHeader(), Traffic.rolledBack(ctx).replicas());
+    return of(ctx, revision, Traffic.rolledBack(ctx));
   }
 
-  /** After a promotion: all traffic to the target, which is the new stable version; the old one stops. */
+  /**
+   * After a promotion: all traffic to the target, which is the new stable version, and the old
+   * stable version's replicas stopped ({@link Traffic#promoted}), a drained blue-green's blue included.
+   */
   public static RoutingTable promoted(RolloutContext ctx, long revision) {
-    return new RoutingTable(ctx.model(), revision, ctx.targetVersion(), Traffic.promoted(ctx).weights(), List.of(),
-        ctx.stickyHeader(), Traffic.promoted(ctx).replicas());
+    return of(ctx.model(), revision, ctx.targetVersion(), Traffic.promoted(ctx), ctx.stickyHeader());
   }
 
   /**

@@ -78,14 +78,14 @@ class TrafficTest {
   }
 
   @Test
-  void afterARollbackOrPromotionTheTableIsStableOnlyAndTheOtherVersionStops() {
+  void afterARollbackOrPromotionTheTableSendsAllTrafficToOneVersionAndStopsTheOther() {
     RoutingTable back = RoutingTables.rolledBack(IRIS, 9);
     RoutingTable promoted = RoutingTables.promoted(IRIS, 9);
 
-    assertEquals(RoutingTable.stable("iris", 9, STABLE, "X-User-Id").weights(), back.weights());
-    assertEquals(Map.of(STABLE, 3, TARGET, 0), back.replicas());
-    assertEquals(RoutingTable.stable("iris", 9, TARGET, "X-User-Id").weights(), promoted.weights());
-    assertEquals(Map.of(TARGET, 2, STABLE, 0), promoted.replicas());
+    assertEquals(new RoutingTable("iris", 9, STABLE, List.of(new WeightedVersion(STABLE, RoutingTable.ALL)), List.of(),
+        "X-User-Id", Map.of(STABLE, 3, TARGET, 0)), back);
+    assertEquals(new RoutingTable("iris", 9, TARGET, List.of(new WeightedVersion(TARGET, RoutingTable.ALL)), List.of(),
+        "X-User-Id", Map.of(TARGET, 2, STABLE, 0)), promoted);
     assertEquals(TARGET, promoted.stableVersion());
     assertEquals(STABLE, back.route(Fixtures.header("X-Preview", "1"), "192.0.2.1"));
     assertEquals(TARGET, promoted.route(NO_HEADERS, "192.0.2.1"));
