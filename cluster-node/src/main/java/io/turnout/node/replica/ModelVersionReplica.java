@@ -385,9 +385,9 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
     }
     if (state != VersionState.UNLOADING) {
       getContext().getLog().info("Replica {} stopping after {} queued requests", id, queue.size());
+      state = VersionState.UNLOADING;
+      deregister();
     }
-    state = VersionState.UNLOADING;
-    deregister();
     return stopWhenDrained();
   }
 
@@ -401,11 +401,15 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
     return this;
   }
 
+  /**
+   * Leaves the listings this replica joined, so edges stop choosing it before it stops. Only those:
+   * the cluster receptionist treats removing a registration that never was as a failure and stops.
+   */
   private void deregister() {
     ActorRef<Command> self = getContext().getSelf();
     ActorRef<Receptionist.Command> receptionist = getContext().getSystem().receptionist();
-    receptionist.tell(Receptionist.deregister(readyKey(id.version()), self));
-    receptionist.tell(Receptionist.deregister(failedKey(id.version()), self));
+    if (model != null) receptionist.tell(Receptionist.deregister(readyKey(id.version()), self));
+    if (!failure.isEmpty()) receptionist.tell(Receptionist.deregister(failedKey(id.version()), self));
     receptionist.tell(Receptionist.deregister(replicasKey(id.version()), self));
   }
 
