@@ -3,18 +3,10 @@ package io.turnout.node.http;
 import io.turnout.node.directory.VersionView;
 import io.turnout.node.http.codec.InferenceV2Json;
 import io.turnout.node.http.codec.V2Infer;
-import io.turnout.node.replica.ModelVersionReplica.Predicted;
-import io.turnout.node.replica.ModelVersionReplica.Rejected;
 import io.turnout.protocol.ModelSignature;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-import io.turnout.node.replica.ModelVersionReplica;
-import org.apache.pekko.actor.typed.ActorRef;
 import java.util.function.BooleanSupplier;
-import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -32,12 +24,12 @@ public final class InferenceV2Routes extends AllDirectives {
   static final String PLATFORM = "tensorflow_savedmodel";
 
   private final Edge edge;
-  private final PredictionClient client;
+  private final Predictions predictions;
   private final BooleanSupplier ready;
 
-  InferenceV2Routes(Edge edge, PredictionClient client, BooleanSupplier ready) {
+  InferenceV2Routes(Edge edge, Predictions predictions, BooleanSupplier ready) {
     this.edge = edge;
-    this.client = client;
+    this.predictions = predictions;
     this.ready = ready;
   }
 
@@ -57,7 +49,9 @@ public final class InferenceV2Routes extends AllDirectives {
             case "" -> get(() -> complete(metadata(path)));
             case "ready" -> get(() -> complete(modelReady(path)));
             case "infer" -> post(() -> Callers.extract(caller -> extractRequestEntity(entity ->
-                completeWithFuture(infer(path, caller, entity)))));
+                completeWithFuture(predictions.predict(path, caller, entity, InferenceV2Json::parseInfer,
+                    V2Infer::request, (infer, result) -> InferenceV2Json.inferResponse(result.version(), infer.id(),
+                        result))))));
             default -> complete(Edge.error(StatusCodes.NOT_FOUND, "no endpoint /v2/models" + rest));
           };
         }))));
@@ -94,27 +88,4 @@ public final class InferenceV2Routes extends AllDirectives {
     return signature != null ? signature : version.signatures().values().iterator().next();
   }
 
-  private CompletionStage<HttpResponse> infer(ModelPath path, Edge.Caller caller, HttpEntity entity) {
-    VersionView version;
-    try {
-      version = edge.servingVersion(path.model(), path.version(), caller);
-    } catch (RuntimeException e) {
-      entity.discardBytes(edge.materializer());
-      return CompletableFuture.completedFuture(Edge.failure(e));
-    }
-    return edge.body(entity).thenCompose(body -> {
-      V2Infer infer = InferenceV2Json.parseInfer(body, version.signatures());
-      long started = System.nanoTime();
-      Function<ActorRef<ModelVersionReplica.Command>, VersionView> resolveAgain =
-          refused -> edge.servingVersion(path.model(), path.version(), caller, refused);
-      return client.predict(version, resolveAgain, infer.request()).thenApply(reply -> {
-        edge.recordOutcome(version.id(), started, reply);
-        if (reply instanceof Predicted predicted) {
-          byte[] json = InferenceV2Json.inferResponse(predicted.result().version(), infer.id(), predicted.result());
-          return Edge.withVersion(Edge.json(StatusCodes.OK, json), predicted.result().version());
-        }
-        return Edge.withVersion(Edge.rejected((Rejected) reply), version.id());
-      });
-    }).exceptionally(Edge::failure);
-  }
 }

@@ -37,9 +37,10 @@ public final class ServingServer extends AllDirectives {
     Materializer materializer = SystemMaterializer.get(system).materializer();
     Edge edge = new Edge(view, settings, materializer, windows);
     PredictionClient client = new PredictionClient(system, settings.askTimeout());
+    Predictions predictions = new Predictions(edge, client);
     Route routes = new ServingServer().concat(
-        new TfServingRoutes(edge, client).routes(),
-        new InferenceV2Routes(edge, client, ready).routes(),
+        new TfServingRoutes(edge, predictions).routes(),
+        new InferenceV2Routes(edge, predictions, ready).routes(),
         new HealthRoutes(ready).routes());
     return new ServingServer().json(routes);
   }

@@ -3,17 +3,9 @@ package io.turnout.node.http;
 import io.turnout.node.directory.VersionView;
 import io.turnout.node.http.codec.TfServingJson;
 import io.turnout.node.http.codec.TfServingPredict;
-import io.turnout.node.replica.ModelVersionReplica.Predicted;
-import io.turnout.node.replica.ModelVersionReplica.Rejected;
 import io.turnout.protocol.VersionStatus;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-import io.turnout.node.replica.ModelVersionReplica;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -26,11 +18,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class TfServingRoutes extends AllDirectives {
   private final Edge edge;
-  private final PredictionClient client;
+  private final Predictions predictions;
 
-  TfServingRoutes(Edge edge, PredictionClient client) {
+  TfServingRoutes(Edge edge, Predictions predictions) {
     this.edge = edge;
-    this.client = client;
+    this.predictions = predictions;
   }
 
   public Route routes() {
@@ -42,7 +34,8 @@ public final class TfServingRoutes extends AllDirectives {
         case "" -> get(() -> complete(status(path)));
         case "metadata" -> get(() -> complete(metadata(path)));
         case ":predict" -> post(() -> Callers.extract(caller -> extractRequestEntity(entity ->
-            completeWithFuture(predict(path, caller, entity)))));
+            completeWithFuture(predictions.predict(path, caller, entity, TfServingJson::parsePredict,
+                TfServingPredict::request, (predict, result) -> TfServingJson.predictResponse(result, predict.format()))))));
         default -> complete(Edge.error(StatusCodes.NOT_FOUND, "no endpoint /v1/models" + rest
             + " (this server offers status, /metadata and :predict)"));
       };
@@ -75,27 +68,4 @@ public final class TfServingRoutes extends AllDirectives {
     }
   }
 
-  private CompletionStage<HttpResponse> predict(ModelPath path, Edge.Caller caller, HttpEntity entity) {
-    VersionView version;
-    try {
-      version = edge.servingVersion(path.model(), path.version(), caller);
-    } catch (RuntimeException e) {
-      entity.discardBytes(edge.materializer());
-      return CompletableFuture.completedFuture(Edge.failure(e));
-    }
-    return edge.body(entity).thenCompose(body -> {
-      TfServingPredict predict = TfServingJson.parsePredict(body, version.signatures());
-      long started = System.nanoTime();
-      Function<ActorRef<ModelVersionReplica.Command>, VersionView> resolveAgain =
-          refused -> edge.servingVersion(path.model(), path.version(), caller, refused);
-      return client.predict(version, resolveAgain, predict.request()).thenApply(reply -> {
-        edge.recordOutcome(version.id(), started, reply);
-        if (reply instanceof Predicted predicted) {
-          byte[] json = TfServingJson.predictResponse(predicted.result(), predict.format());
-          return Edge.withVersion(Edge.json(StatusCodes.OK, json), predicted.result().version());
-        }
-        return Edge.withVersion(Edge.rejected((Rejected) reply), version.id());
-      });
-    }).exceptionally(Edge::failure);
-  }
 }

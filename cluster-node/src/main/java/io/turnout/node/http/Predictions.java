@@ -1,0 +1,64 @@
+package io.turnout.node.http;
+
+import io.turnout.node.directory.VersionView;
+import io.turnout.node.replica.ModelVersionReplica;
+import io.turnout.node.replica.ModelVersionReplica.Predicted;
+import io.turnout.node.replica.ModelVersionReplica.Rejected;
+import io.turnout.protocol.InferenceRequest;
+import io.turnout.protocol.InferenceResult;
+import io.turnout.protocol.ModelSignature;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+
+/**
+ * The prediction flow both APIs share: find the version that serves the request, read the body
+ * within the limit, parse it with the API's codec, ask a replica (one retry, re-routed), count the
+ * outcome for the version that answered, and write the reply with the API's codec.
+ */
+final class Predictions {
+  private final Edge edge;
+  private final PredictionClient client;
+
+  Predictions(Edge edge, PredictionClient client) {
+    this.edge = edge;
+    this.client = client;
+  }
+
+  /**
+   * @param parse the API's codec: body and the version's signatures to what it parsed ({@code P})
+   * @param requestOf the inference request within what was parsed
+   * @param write the API's codec: what was parsed and the result to the reply body
+   */
+  <P> CompletionStage<HttpResponse> predict(ModelPath path, Edge.Caller caller, HttpEntity entity,
+      BiFunction<byte[], Map<String, ModelSignature>, P> parse, Function<P, InferenceRequest> requestOf,
+      BiFunction<P, InferenceResult, byte[]> write) {
+    VersionView version;
+    try {
+      version = edge.servingVersion(path.model(), path.version(), caller);
+    } catch (RuntimeException e) {
+      entity.discardBytes(edge.materializer());
+      return CompletableFuture.completedFuture(Edge.failure(e));
+    }
+    Function<ActorRef<ModelVersionReplica.Command>, VersionView> resolveAgain =
+        refused -> edge.servingVersion(path.model(), path.version(), caller, refused);
+    return edge.body(entity).thenCompose(body -> {
+      P parsed = parse.apply(body, version.signatures());
+      long started = System.nanoTime();
+      return client.predict(version, resolveAgain, requestOf.apply(parsed)).thenApply(reply -> {
+        edge.recordOutcome(version.id(), started, reply);
+        if (reply instanceof Predicted predicted) {
+          byte[] json = write.apply(parsed, predicted.result());
+          return Edge.withVersion(Edge.json(StatusCodes.OK, json), predicted.result().version());
+        }
+        return Edge.withVersion(Edge.rejected((Rejected) reply), version.id());
+      });
+    }).exceptionally(Edge::failure);
+  }
+}
