@@ -71,10 +71,11 @@ public final class NodeGuardian {
     });
   }
 
-  /** Ready once this node is an Up cluster member and some version answers (or none is registered). */
+  /** Ready once this node is an Up cluster member, has read the registry, and some version answers (or none is registered). */
   static BooleanSupplier readiness(ActorSystem<?> system, AtomicReference<ServingView> view) {
     Cluster cluster = Cluster.get(system);
-    return () -> cluster.selfMember().status() == MemberStatus.up()
+    // EMPTY is the view before the first registry read: no models yet does not mean none registered.
+    return () -> cluster.selfMember().status() == MemberStatus.up() && view.get() != ServingView.EMPTY
         && (view.get().models().isEmpty() || view.get().anyReady());
   }
 

@@ -87,8 +87,7 @@ final class Edge {
     if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > limit) {
       return CompletableFuture.failedFuture(tooLarge(entity.getContentLengthOption().getAsLong()));
     }
-    return entity.withSizeLimit(limit)
-        .toStrict(settings.bodyTimeout().toMillis(), materializer)
+    return Stages.plain(entity.withSizeLimit(limit).toStrict(settings.bodyTimeout().toMillis(), materializer))
         .<byte[]>thenApply(strict -> strict.getData().toArray())
         .exceptionally(error -> {
           if (unwrap(error) instanceof EntityStreamSizeException) throw tooLarge(-1);

@@ -57,8 +57,8 @@ public final class PredictionClient {
   }
 
   private CompletionStage<PredictReply> ask(ActorRef<ModelVersionReplica.Command> replica, InferenceRequest request) {
-    CompletionStage<PredictReply> reply = AskPattern.ask(replica,
-        replyTo -> new ModelVersionReplica.Predict(request, replyTo), timeout, scheduler);
+    CompletionStage<PredictReply> reply = Stages.plain(AskPattern.ask(replica,
+        replyTo -> new ModelVersionReplica.Predict(request, replyTo), timeout, scheduler));
     return reply.exceptionally(error -> new Rejected(Rejection.UNAVAILABLE,
         "no answer from a replica within " + timeout.toMillis() + " ms"));
   }
