@@ -1,0 +1,78 @@
+package io.turnout.node.http;
+
+import io.turnout.node.directory.ServingView;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SystemMaterializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The prediction port: both prediction APIs and the health routes behind one binding, every reply
+ * in JSON with a {@code Turnout-Request-Id}, unbound by Coordinated Shutdown after in-flight
+ * requests finish.
+ */
+public final class ServingServer extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(ServingServer.class);
+  private static final Duration UNBIND_DEADLINE = Duration.ofSeconds(10);
+
+  private ServingServer() {}
+
+  public static Route route(ActorSystem<?> system, Supplier<ServingView> view, BooleanSupplier ready,
+      EdgeSettings settings) {
+    Materializer materializer = SystemMaterializer.get(system).materializer();
+    Edge edge = new Edge(view, settings, materializer);
+    PredictionClient client = new PredictionClient(system, settings.askTimeout());
+    Route routes = new ServingServer().concat(
+        new TfServingRoutes(edge, client).routes(),
+        new InferenceV2Routes(edge, client, ready).routes(),
+        new HealthRoutes(ready).routes());
+    return new ServingServer().json(routes);
+  }
+
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, Route route, EdgeSettings settings) {
+    return Http.get(system).newServerAt(settings.interfaceName(), settings.port()).bind(route)
+        .whenComplete((binding, error) -> {
+          if (error != null) {
+            log.error("Cannot bind the prediction port {}:{}", settings.interfaceName(), settings.port(), error);
+          } else {
+            binding.addToCoordinatedShutdown(UNBIND_DEADLINE, system);
+            log.info("Prediction API listening on http://{}:{}", binding.localAddress().getHostString(),
+                binding.localAddress().getPort());
+          }
+        });
+  }
+
+  private Route json(Route routes) {
+    RejectionHandler rejections = RejectionHandler.defaultHandler().mapRejectionResponse(ServingServer::asJsonError);
+    ExceptionHandler exceptions = ExceptionHandler.newBuilder().matchAny(error -> complete(Edge.failure(error))).build();
+    return mapResponse(ServingServer::withRequestId,
+        () -> handleRejections(rejections, () -> handleExceptions(exceptions, () -> routes)));
+  }
+
+  private static HttpResponse asJsonError(HttpResponse response) {
+    if (response.entity() instanceof HttpEntity.Strict strict && !strict.getContentType().equals(
+        org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON)) {
+      return Edge.error(response.status(), strict.getData().utf8String());
+    }
+    return response;
+  }
+
+  private static HttpResponse withRequestId(HttpResponse response) {
+    if (response.getHeader(Edge.REQUEST_ID_HEADER).isPresent()) return response;
+    return response.addHeader(RawHeader.create(Edge.REQUEST_ID_HEADER, RequestIds.next()));
+  }
+}
