@@ -101,6 +101,11 @@ public final class ServingBenchmark implements Callable<Integer> {
   List<String> serverJvmOptions = new ArrayList<>();
 
   @Option(
+      names = "--node-jvm-opt",
+      description = "Extra JVM option for the node only (repeatable).")
+  List<String> nodeJvmOptions = new ArrayList<>();
+
+  @Option(
       names = "--javacpp-cache",
       defaultValue = ".cache/javacpp",
       description = "Where JavaCPP unpacks TensorFlow's native library (default: ${DEFAULT-VALUE}).")
@@ -117,6 +122,14 @@ public final class ServingBenchmark implements Callable<Integer> {
 
   @Option(names = "--markdown", description = "Also writes the tables as Markdown to this file.")
   Path markdown;
+
+  @Option(
+      names = "--await-quiet",
+      defaultValue = "0",
+      description =
+          "Before each system, wait up to this many seconds for other processes to leave the CPU"
+              + " alone (default: ${DEFAULT-VALUE}, only warn).")
+  int awaitQuietSeconds;
 
   @Option(names = "--wrk", defaultValue = "wrk", description = "The wrk executable.")
   String wrkExecutable;
@@ -180,6 +193,7 @@ public final class ServingBenchmark implements Callable<Integer> {
         continue;
       }
       progress("%s / %s", model, system);
+      awaitQuiet();
       try {
         rows.addAll(
             switch (system) {
@@ -193,6 +207,26 @@ public final class ServingBenchmark implements Callable<Integer> {
       }
     }
     return new ReportTable.ModelResult(model, description, rows, failures);
+  }
+
+  /**
+   * Samples what other processes use for two seconds, until they use less than {@link
+   * #OTHER_CPU_WARNING} of a core or {@code --await-quiet} runs out; warns when they do not.
+   */
+  private void awaitQuiet() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(awaitQuietSeconds).toNanos();
+    while (true) {
+      OtherCpu others = OtherCpu.start();
+      Thread.sleep(2_000);
+      double cores = others.cores();
+      if (cores < OTHER_CPU_WARNING) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        progress("  warning: other processes use %.2f cores; figures will be low and noisy", cores);
+        return;
+      }
+    }
   }
 
   /** (a) A JVM that runs {@link TensorFlowCeiling} and prints its measurements. */
@@ -269,9 +303,14 @@ public final class ServingBenchmark implements Callable<Integer> {
     command.add(javaExecutable());
     command.add("-Dorg.bytedeco.javacpp.cachedir=" + javacppCache.toAbsolutePath());
     command.addAll(serverJvmOptions);
+    command.addAll(nodeJvmOptions);
+    if (!nodeJvmOptions.isEmpty()) {
+      progress("  node JVM options %s", nodeJvmOptions);
+    }
     command.addAll(List.of("-jar", nodeJar.toString()));
     Map<String, String> env = tensorflowEnv();
     env.put("TURNOUT_MODEL_ROOT", modelsRoot.toAbsolutePath().toString());
+    env.put("TURNOUT_HTTP_INTERFACE", "127.0.0.1");
     env.put("TURNOUT_HTTP_PORT", Integer.toString(httpPort));
     env.put("TURNOUT_REMOTE_PORT", Integer.toString(remotePort));
     env.putAll(nodeEnv);
@@ -288,7 +327,7 @@ public final class ServingBenchmark implements Callable<Integer> {
   /** Checks one prediction, then a warm-up and a measured wrk run per concurrency. */
   private List<Measurement> load(String system, ServerProcess server, URI url)
       throws IOException, InterruptedException {
-    checkPrediction(url);
+    awaitPrediction(url);
     List<Measurement> rows = new ArrayList<>();
     for (int c : concurrency) {
       if (warmupSeconds > 0) {
@@ -315,19 +354,29 @@ public final class ServingBenchmark implements Callable<Integer> {
     return rows;
   }
 
-  private static void checkPrediction(URI url) throws IOException, InterruptedException {
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(url)
-                    .timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(Wrk.BODY))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 200 || !response.body().contains("\"predictions\"")) {
-      throw new IOException(
-          "POST " + url + " answered " + response.statusCode() + ": " + response.body());
+  /**
+   * Waits until {@code url} predicts: a node is ready before it has loaded every model, and
+   * answers 503 meanwhile. Any other answer than 200 with predictions fails the run.
+   */
+  private static void awaitPrediction(URI url) throws IOException, InterruptedException {
+    HttpClient client = HttpClient.newHttpClient();
+    HttpRequest request =
+        HttpRequest.newBuilder(url)
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(Wrk.BODY))
+            .build();
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (true) {
+      HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() == 200 && response.body().contains("\"predictions\"")) {
+        return;
+      }
+      if (response.statusCode() != 503 || System.nanoTime() > deadline) {
+        throw new IOException(
+            "POST " + url + " answered " + response.statusCode() + ": " + response.body());
+      }
+      Thread.sleep(250);
     }
   }
 
