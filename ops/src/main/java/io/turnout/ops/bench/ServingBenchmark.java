@@ -253,7 +253,9 @@ public final class ServingBenchmark implements Callable<Integer> {
             "--warmup",
             Integer.toString(warmupSeconds),
             "--busy-retries",
-            Integer.toString(busyRetries)));
+            Integer.toString(busyRetries),
+            "--busy-cores",
+            Double.toString(OTHER_CPU_WARNING)));
     Path log = workDir.resolve(model + "-ceiling.log");
     try (ServerProcess jvm =
         ServerProcess.start("ceiling", command, tensorflowEnv(), log, pidFile)) {
