@@ -326,6 +326,10 @@ public final class ServingBenchmark implements Callable<Integer> {
     env.put("TURNOUT_HTTP_INTERFACE", "127.0.0.1");
     env.put("TURNOUT_HTTP_PORT", Integer.toString(httpPort));
     env.put("TURNOUT_REMOTE_PORT", Integer.toString(remotePort));
+    // Serving is what is measured: versions from the model folder, no Cassandra needed.
+    env.put("TURNOUT_REGISTRY_SOURCE", "folder");
+    env.put("TURNOUT_ADMIN_INTERFACE", "127.0.0.1");
+    env.put("TURNOUT_ADMIN_PORT", Integer.toString(ServerProcess.freePort()));
     env.putAll(nodeEnv);
     if (!nodeEnv.isEmpty()) {
       progress("  node env %s", nodeEnv);
