@@ -322,12 +322,8 @@ public final class InferenceV2Json {
     });
   }
 
-  /** {@code {"error": "<message>"}}, the V2 error body of every endpoint. */
+  /** {@code {"error": "<message>"}}, the V2 error body of every endpoint: the same as TF Serving's. */
   public static byte[] error(String message) {
-    return JsonIo.write(JSON, g -> {
-      g.writeStartObject();
-      g.writeStringField("error", message);
-      g.writeEndObject();
-    });
+    return TfServingJson.error(message);
   }
 }
