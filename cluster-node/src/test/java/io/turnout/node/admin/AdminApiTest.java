@@ -134,21 +134,10 @@ class AdminApiTest {
   }
 
   static JsonNode await(String path, Predicate<JsonNode> condition, Duration timeout) {
-    Instant deadline = Instant.now().plus(timeout);
-    HttpResponse<String> last = null;
-    while (Instant.now().isBefore(deadline)) {
-      last = get(path);
-      if (last.statusCode() == 200 && condition.test(json(last))) return json(last);
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-    throw new AssertionError("GET " + path + " did not reach the expected state within " + timeout + "; last: "
-        + (last == null ? "none" : last.statusCode() + " " + last.body()));
+    return json(TestNode.await("GET " + path, () -> get(path),
+        response -> response.statusCode() == 200 && condition.test(json(response)), timeout));
   }
+
 
   static String canary(long target, String steps, String bake) {
     return """

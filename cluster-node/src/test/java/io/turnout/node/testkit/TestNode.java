@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
@@ -98,11 +99,20 @@ public final class TestNode implements AutoCloseable {
 
   /** Polls {@code path} until its response satisfies {@code condition}; fails after {@code timeout}. */
   public HttpResponse<String> awaitGet(String path, Predicate<HttpResponse<String>> condition, Duration timeout) {
+    return await("GET " + path, () -> get(path), condition, timeout);
+  }
+
+  /**
+   * Asks {@code ask} until its response satisfies {@code condition}; fails after {@code timeout},
+   * naming {@code what} and the last response.
+   */
+  public static HttpResponse<String> await(String what, Supplier<HttpResponse<String>> ask,
+      Predicate<HttpResponse<String>> condition, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
     HttpResponse<String> last = null;
     while (Instant.now().isBefore(deadline)) {
       try {
-        last = get(path);
+        last = ask.get();
         if (condition.test(last)) return last;
       } catch (UncheckedIOException notYetListening) {
         // the port binds shortly after the actor system starts
@@ -114,9 +124,10 @@ public final class TestNode implements AutoCloseable {
         throw new IllegalStateException(e);
       }
     }
-    throw new AssertionError("GET " + path + " did not reach the expected state within " + timeout + "; last: "
+    throw new AssertionError(what + " did not reach the expected state within " + timeout + "; last: "
         + (last == null ? "no answer" : last.statusCode() + " " + last.body()));
   }
+
 
   /** Waits until every listed version reports AVAILABLE in TF Serving's status API. */
   public void awaitAvailable(String model, long... versions) {
