@@ -283,7 +283,7 @@ public final class AdminRoutes extends AllDirectives {
     return ask(model, RolloutCoordinator.GetStatus::new).thenCompose(status -> {
       StartArgs args = RolloutChecks.check(plan, facts, status.stableVersion());
       return ask(model, (ActorRef<Result> replyTo) -> new RolloutCoordinator.StartRollout(plan, args.currentStable(),
-          args.stableReplicas(), args.targetReplicas(), by, replyTo));
+          args.stableReplicas(), args.targetReplicas(), args.armReplicas(), by, replyTo));
     }).thenApply(result -> accepted(result, facts, StatusCodes.CREATED)
         .addHeader(Location.create("/admin/models/" + model + "/rollout")));
   }

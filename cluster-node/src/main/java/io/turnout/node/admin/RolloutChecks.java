@@ -8,6 +8,8 @@ import io.turnout.protocol.rollout.RoutingTable;
 import io.turnout.protocol.rollout.TargetingRule;
 import io.turnout.protocol.rollout.WeightedVersion;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,12 +25,12 @@ public final class RolloutChecks {
    * @param currentStable the version serving today (0 when none is, which the coordinator refuses
    *     unless it has a stable version of its own)
    */
-  public record StartArgs(long currentStable, int stableReplicas, int targetReplicas) {}
+  public record StartArgs(long currentStable, int stableReplicas, int targetReplicas, Map<Long, Integer> armReplicas) {}
 
   /**
    * Checks {@code plan} against {@code model}: the target must be registered, not have failed to
-   * load and not be the stable version; versions that A/B arms and rules name must be registered,
-   * loadable, and the stable version or the target. The stable version is {@code coordinatorStable}
+   * load and not be the stable version; versions that phases name (A/B arms and rules, shadow
+   * candidates, bandit arms) must be registered and loadable. The stable version is {@code coordinatorStable}
    * (the coordinator's own, when it has one: 0 otherwise), else the routing table's, else the newest
    * AVAILABLE version other than the target; the coordinator's comes first because this node's copy
    * of the table may lag behind it. Throws a 422 {@link Problem} naming the field otherwise.
@@ -44,20 +46,20 @@ public final class RolloutChecks {
       throw Problem.invalid("/targetVersion", "version " + target + " is already the stable version of model '"
           + model.model() + "'");
     }
-    forEachAbVersion(plan, (version, pointer, what) -> {
-      if (version != stable && version != target) {
-        throw Problem.invalid(pointer, what + " names version " + version + "; an A/B phase can only split between the"
-            + " stable version (" + (stable > 0 ? stable : "none yet") + ") and the target (" + target + ")");
-      }
-    });
     int targetReplicas = model.version(target).orElseThrow().registeredReplicas();
     int stableReplicas = model.version(stable).map(VersionFacts::registeredReplicas).orElse(targetReplicas);
-    return new StartArgs(stable, stableReplicas, targetReplicas);
+    Map<Long, Integer> armReplicas = new HashMap<>();
+    forEachNamedVersion(plan, (version, pointer, what) -> {
+      if (version != stable && version != target) {
+        armReplicas.put(version, model.version(version).orElseThrow().registeredReplicas());
+      }
+    });
+    return new StartArgs(stable, stableReplicas, targetReplicas, armReplicas);
   }
 
   /**
    * The checks that need no stable version, for before the coordinator is asked: the target and
-   * every version A/B arms and rules name must be registered and not have failed to load.
+   * every version a phase names must be registered and not have failed to load.
    */
   public static void checkVersions(RolloutPlan plan, ModelFacts model) {
     long target = plan.targetVersion();
@@ -65,7 +67,7 @@ public final class RolloutChecks {
         "version " + target + " of model '" + model.model() + "' is not registered (registered: "
             + model.versionList() + "); register it with PUT /admin/models/" + model.model() + "/versions/" + target));
     refuseFailed(targetFacts, model, "/targetVersion", "target version");
-    forEachAbVersion(plan, (version, pointer, what) -> {
+    forEachNamedVersion(plan, (version, pointer, what) -> {
       VersionFacts facts = model.version(version).orElseThrow(() -> Problem.invalid(pointer, what + " names version "
           + version + ", which is not registered for model '" + model.model() + "' (registered: "
           + model.versionList() + ")"));
@@ -73,21 +75,27 @@ public final class RolloutChecks {
     });
   }
 
-  private interface AbVersionCheck {
+  private interface NamedVersionCheck {
     void check(long version, String pointer, String what);
   }
 
-  private static void forEachAbVersion(RolloutPlan plan, AbVersionCheck check) {
+  private static void forEachNamedVersion(RolloutPlan plan, NamedVersionCheck check) {
     for (int i = 0; i < plan.phases().size(); i++) {
-      if (plan.phases().get(i) instanceof PhaseSpec.AbTest ab) {
-        String at = "/phases/" + i;
-        for (WeightedVersion arm : ab.arms()) {
-          check.check(arm.version(), at + "/arms/" + arm.version(), "phase " + (i + 1) + " (ab): arm");
-        }
+      PhaseSpec phase = plan.phases().get(i);
+      String at = "/phases/" + i;
+      String name = "phase " + (i + 1) + " (" + phase.kind() + ")";
+      if (phase instanceof PhaseSpec.AbTest ab) {
+        for (WeightedVersion arm : ab.arms()) check.check(arm.version(), at + "/arms/" + arm.version(), name + ": arm");
         for (int r = 0; r < ab.rules().size(); r++) {
           TargetingRule rule = ab.rules().get(r);
-          check.check(rule.version(), at + "/rules/" + r + "/version", "phase " + (i + 1) + " (ab): rule " + (r + 1));
+          check.check(rule.version(), at + "/rules/" + r + "/version", name + ": rule " + (r + 1));
         }
+      } else if (phase instanceof PhaseSpec.Shadow shadow) {
+        for (int c = 0; c < shadow.candidates().size(); c++) {
+          check.check(shadow.candidates().get(c), at + "/candidates/" + c, name + ": candidate");
+        }
+      } else if (phase instanceof PhaseSpec.Bandit bandit) {
+        for (int a = 0; a < bandit.arms().size(); a++) check.check(bandit.arms().get(a), at + "/arms/" + a, name + ": arm");
       }
     }
   }

@@ -463,7 +463,7 @@ class RolloutJsonTest {
     @Test
     void statusOfACanaryInProgress() throws Exception {
       RolloutPlan plan = plan(FULL_PLAN);
-      Rollout rollout = new Rollout(plan, 2, 1, 0, new PhaseProgress(1, PhaseProgress.Stage.BAKING, T0.plusSeconds(40)),
+      Rollout rollout = new Rollout(plan, 2, 1, Map.of(), 0, new PhaseProgress(1, PhaseProgress.Stage.BAKING, T0.plusSeconds(40)),
           false, "alice", T0);
       RoutingTable table = new RoutingTable("iris", 4, 1, List.of(new WeightedVersion(2, 2500),
           new WeightedVersion(1, 7500)), List.of(), "X-User-Id", Map.of(2L, 1));
@@ -507,7 +507,7 @@ class RolloutJsonTest {
     @Test
     void stepsOfEachKind() {
       RolloutPlan plan = plan(FULL_PLAN);
-      Rollout rolling = new Rollout(plan, 3, 2, 2, new PhaseProgress(0, PhaseProgress.Stage.REPLACING, T0), false, "a", T0);
+      Rollout rolling = new Rollout(plan, 3, 2, Map.of(), 2, new PhaseProgress(0, PhaseProgress.Stage.REPLACING, T0), false, "a", T0);
       assertEquals(3, RolloutJson.stepCount(plan.phases().get(2), rolling), "one replacement per replica slot");
       assertEquals(2, RolloutJson.stepIndex(plan.phases().get(1), new PhaseProgress(0, PhaseProgress.Stage.SWITCHED, T0)));
       assertEquals(3, RolloutJson.stepCount(plan.phases().get(1), rolling));

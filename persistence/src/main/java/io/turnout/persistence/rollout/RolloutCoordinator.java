@@ -58,10 +58,21 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
 
   /**
    * Starts {@code plan}. {@code currentStable} is the version serving today, used when this model
-   * has no stable version yet; replica counts are the registered ones of stable and target.
+   * has no stable version yet; replica counts are the registered ones of stable and target, and in
+   * {@code armReplicas} of every other version the plan's phases name.
    */
-  public record StartRollout(RolloutPlan plan, long currentStable, int stableReplicas, int targetReplicas, String by,
-      ActorRef<Result> replyTo) implements Command {}
+  public record StartRollout(RolloutPlan plan, long currentStable, int stableReplicas, int targetReplicas,
+      Map<Long, Integer> armReplicas, String by, ActorRef<Result> replyTo) implements Command {
+    public StartRollout {
+      armReplicas = Map.copyOf(armReplicas);
+    }
+
+    /** A plan that names no version besides stable and target. */
+    public StartRollout(RolloutPlan plan, long currentStable, int stableReplicas, int targetReplicas, String by,
+        ActorRef<Result> replyTo) {
+      this(plan, currentStable, stableReplicas, targetReplicas, Map.of(), by, replyTo);
+    }
+  }
 
   public record Pause(String by, ActorRef<Result> replyTo) implements Command {}
 
@@ -122,8 +133,12 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
     String detail();
   }
 
-  public record RolloutStarted(RolloutPlan plan, long stableVersion, int stableReplicas, int targetReplicas, String by,
-      Instant at) implements Event {
+  public record RolloutStarted(RolloutPlan plan, long stableVersion, int stableReplicas, int targetReplicas,
+      Map<Long, Integer> armReplicas, String by, Instant at) implements Event {
+    public RolloutStarted {
+      armReplicas = Map.copyOf(armReplicas);
+    }
+
     public String detail() {
       return "version " + plan.targetVersion() + " over " + stableVersion + " through "
           + plan.phases().stream().map(PhaseSpec::kind).toList();
@@ -299,12 +314,13 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
     if (unrunnable != null) return refuse(start.replyTo(), Refusal.INVALID, unrunnable);
     Instant now = clock.instant();
     PhaseSpec first = plan.phases().get(0);
-    Rollout rollout = new Rollout(plan, start.stableReplicas(), start.targetReplicas(), 0,
+    Rollout rollout = new Rollout(plan, start.stableReplicas(), start.targetReplicas(), start.armReplicas(), 0,
         PhaseProgress.start(first, now), false, start.by(), now);
     RoutingTable table = tableFor(stable, rollout, state.revision() + 1);
     return Effect()
         .persist(List.of(
-            new RolloutStarted(plan, stable, start.stableReplicas(), start.targetReplicas(), start.by(), now),
+            new RolloutStarted(plan, stable, start.stableReplicas(), start.targetReplicas(), start.armReplicas(),
+                start.by(), now),
             new PhaseEntered(0, rollout.progress(), start.by(), first.kind() + " starts", now),
             new WeightsChanged(table, start.by(), first.kind() + " starts", now)))
         .thenRun(this::stepChanged)
@@ -314,8 +330,8 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
   /**
    * Why {@code start} cannot run over {@code stable}, or null when it can: the checks the strategies
    * would otherwise fail with an exception in the middle of the rollout, crashing the coordinator
-   * on every evaluation. Each version needs a replica; the coordinator knows the replica counts of
-   * stable and target only, so an A/B test may only split between those two.
+   * on every evaluation. Each version needs a replica count: stable's, target's, or one in
+   * {@code armReplicas} for any other version a phase names.
    */
   private static String whyUnrunnable(StartRollout start, long stable) {
     if (start.stableReplicas() < 1 || start.targetReplicas() < 1) {
@@ -324,14 +340,9 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
     }
     long target = start.plan().targetVersion();
     for (PhaseSpec phase : start.plan().phases()) {
-      if (!(phase instanceof PhaseSpec.AbTest ab)) continue;
-      List<Long> versions = new ArrayList<>();
-      ab.arms().forEach(arm -> versions.add(arm.version()));
-      ab.rules().forEach(rule -> versions.add(rule.version()));
-      for (long version : versions) {
-        if (version != stable && version != target) {
-          return "the A/B test names version " + version + ", but a rollout from version " + stable + " to "
-              + target + " can only split between those two";
+      for (long version : phase.namedVersions()) {
+        if (version != stable && version != target && start.armReplicas().getOrDefault(version, 0) < 1) {
+          return "the " + phase.kind() + " phase names version " + version + ", which has no registered replicas";
         }
       }
     }
@@ -503,7 +514,7 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
 
   private RolloutContext contextOf(long stable, Rollout rollout) {
     return new RolloutContext(model, stable, rollout.plan().targetVersion(), rollout.plan().stickyHeader(),
-        rollout.stableReplicas(), rollout.targetReplicas());
+        rollout.stableReplicas(), rollout.targetReplicas(), rollout.armReplicas());
   }
 
   private static boolean sameTraffic(RoutingTable a, RoutingTable b) {
@@ -547,7 +558,7 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
     Rollout active = state.active();
     if (event instanceof RolloutStarted started) {
       return state.with(started.stableVersion(), state.table(), new Rollout(started.plan(), started.stableReplicas(),
-          started.targetReplicas(), 0, PhaseProgress.start(started.plan().phases().get(0), started.at()), false,
+          started.targetReplicas(), started.armReplicas(), 0, PhaseProgress.start(started.plan().phases().get(0), started.at()), false,
           started.by(), started.at()));
     }
     if (event instanceof PhaseEntered entered) {

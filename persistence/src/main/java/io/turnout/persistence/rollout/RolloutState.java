@@ -9,6 +9,7 @@ import io.turnout.protocol.rollout.RoutingTable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A model's rollout state: its stable version, the routing table last written (its revision is the
@@ -46,11 +47,16 @@ public record RolloutState(long stableVersion, RoutingTable table, Rollout activ
       RolloutPlan plan,
       int stableReplicas,
       int targetReplicas,
+      Map<Long, Integer> armReplicas,
       int phaseIndex,
       PhaseProgress progress,
       boolean paused,
       String startedBy,
       Instant startedAt) implements ClusterMessage {
+
+    public Rollout {
+      armReplicas = Map.copyOf(armReplicas);
+    }
 
     public PhaseSpec phase() {
       return plan.phases().get(phaseIndex);
@@ -61,11 +67,11 @@ public record RolloutState(long stableVersion, RoutingTable table, Rollout activ
     }
 
     Rollout withProgress(int phase, PhaseProgress next) {
-      return new Rollout(plan, stableReplicas, targetReplicas, phase, next, paused, startedBy, startedAt);
+      return new Rollout(plan, stableReplicas, targetReplicas, armReplicas, phase, next, paused, startedBy, startedAt);
     }
 
     Rollout withPaused(boolean isPaused) {
-      return new Rollout(plan, stableReplicas, targetReplicas, phaseIndex, progress, isPaused, startedBy, startedAt);
+      return new Rollout(plan, stableReplicas, targetReplicas, armReplicas, phaseIndex, progress, isPaused, startedBy, startedAt);
     }
   }
 

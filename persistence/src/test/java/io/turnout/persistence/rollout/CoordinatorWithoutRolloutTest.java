@@ -35,10 +35,10 @@ class CoordinatorWithoutRolloutTest extends CoordinatorFixture {
     // The target has no ready replica yet: its 5 % stay on stable, but the table asks for its replicas.
     RoutingTable first = canaryTable(1, 0);
     assertEquals(List.of(
-        new RolloutStarted(plan, STABLE, STABLE_REPLICAS, TARGET_REPLICAS, ALICE, T0),
+        new RolloutStarted(plan, STABLE, STABLE_REPLICAS, TARGET_REPLICAS, Map.of(), ALICE, T0),
         new PhaseEntered(0, new PhaseProgress(0, Stage.BAKING, T0), ALICE, "canary starts", T0),
         new WeightsChanged(first, ALICE, "canary starts", T0)), result.events());
-    Rollout rollout = new Rollout(plan, STABLE_REPLICAS, TARGET_REPLICAS, 0, new PhaseProgress(0, Stage.BAKING, T0),
+    Rollout rollout = new Rollout(plan, STABLE_REPLICAS, TARGET_REPLICAS, Map.of(), 0, new PhaseProgress(0, Stage.BAKING, T0),
         false, ALICE, T0);
     assertEquals(STABLE, result.state().stableVersion());
     assertEquals(first, result.state().table());

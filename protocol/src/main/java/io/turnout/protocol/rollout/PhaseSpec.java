@@ -2,13 +2,22 @@ package io.turnout.protocol.rollout;
 
 import io.turnout.protocol.ClusterMessage;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /** One phase of a rollout plan, as the user wrote it. The coordinator runs phases in order. */
 public sealed interface PhaseSpec extends ClusterMessage {
 
-  /** The name users write in plans: canary, blueGreen, rolling, ab. */
+  /** The name users write in plans: shadow, canary, blueGreen, rolling, ab, bandit. */
   String kind();
+
+  /**
+   * The versions this phase names by number (A/B arms and rules, shadow candidates, bandit arms),
+   * in the order written; the stable and target versions are implied and not listed unless named.
+   */
+  default List<Long> namedVersions() {
+    return List.of();
+  }
 
   /**
    * Traffic to the target grows in steps (basis points of all traffic, the last one 10 000), each
@@ -82,6 +91,88 @@ public sealed interface PhaseSpec extends ClusterMessage {
     @Override
     public String kind() {
       return "ab";
+    }
+
+    @Override
+    public List<Long> namedVersions() {
+      LinkedHashSet<Long> named = new java.util.LinkedHashSet<>();
+      arms.forEach(arm -> named.add(arm.version()));
+      rules.forEach(rule -> named.add(rule.version()));
+      return List.copyOf(named);
+    }
+  }
+
+  /**
+   * Users are served by stable only, while a {@code mirrorBasisPoints} sample of stable's requests
+   * is copied to each candidate (the target when {@code candidates} is empty) and their outputs are
+   * compared with stable's. The phase lasts at least {@code duration}; then every candidate must
+   * pass {@code gate}, and a failing candidate rolls back at once.
+   */
+  record Shadow(List<Long> candidates, int mirrorBasisPoints, Duration duration, ShadowGate gate) implements PhaseSpec {
+    public Shadow {
+      candidates = List.copyOf(candidates);
+      if (mirrorBasisPoints <= 0 || mirrorBasisPoints > RoutingTable.ALL) {
+        throw new IllegalArgumentException("a shadow phase mirrors within (0, 100] percent, got " + mirrorBasisPoints / 100.0);
+      }
+    }
+
+    @Override
+    public String kind() {
+      return "shadow";
+    }
+
+    @Override
+    public List<Long> namedVersions() {
+      return candidates;
+    }
+  }
+
+  /**
+   * A multi-armed bandit over {@code arms} (stable and target when empty): every
+   * {@code reallocationInterval} the {@code policy} turns the rewards posted so far into traffic
+   * shares, each arm keeping at least {@code floorBasisPoints} so that exploration never stops.
+   * {@code epsilon} is epsilon-greedy's exploration share. With {@code promoteThreshold} above 0,
+   * once every arm has {@code minRewards} rewards, an arm whose probability of being best (Thompson)
+   * or whose lower confidence bound beating every other arm's upper one (UCB1, epsilon-greedy) clears
+   * the threshold ends the phase: the target completes it, stable rolls the rollout back.
+   * {@code gate} guards every arm's errors and latency against stable's.
+   */
+  record Bandit(
+      List<Long> arms,
+      BanditPolicy policy,
+      double epsilon,
+      Duration reallocationInterval,
+      int floorBasisPoints,
+      double promoteThreshold,
+      long minRewards,
+      Gate gate) implements PhaseSpec {
+    public Bandit {
+      arms = List.copyOf(arms);
+      if (arms.size() == 1) throw new IllegalArgumentException("a bandit needs two or more arms");
+      if (epsilon < 0 || epsilon > 1) throw new IllegalArgumentException("epsilon must be within [0, 1], got " + epsilon);
+      int armCount = Math.max(2, arms.size());
+      if (floorBasisPoints < 0 || (long) floorBasisPoints * armCount > RoutingTable.ALL) {
+        throw new IllegalArgumentException("a floor of " + floorBasisPoints / 100.0 + " % per arm does not fit "
+            + armCount + " arms");
+      }
+      if (promoteThreshold < 0 || promoteThreshold >= 1) {
+        throw new IllegalArgumentException("promoteThreshold must be within [0, 1) (0: never auto-promote), got "
+            + promoteThreshold);
+      }
+      if (minRewards < 0) throw new IllegalArgumentException("minRewards must not be negative");
+      if (reallocationInterval.isNegative() || reallocationInterval.isZero()) {
+        throw new IllegalArgumentException("reallocationInterval must be positive");
+      }
+    }
+
+    @Override
+    public String kind() {
+      return "bandit";
+    }
+
+    @Override
+    public List<Long> namedVersions() {
+      return arms;
     }
   }
 }

@@ -4,6 +4,7 @@ import io.turnout.protocol.ClusterMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -18,6 +19,11 @@ import java.util.function.Function;
  * current phase sets (a blue-green's full green, a rolling's surge, a drained blue at 0); other
  * versions keep their registered count. Each node's keeper reconciles against it, so replicas
  * follow the rollout even while the coordinator itself is moving between nodes.
+ *
+ * <p>{@code perRequest} tables (a bandit's allocation) draw the bucket at random for each request
+ * whose sticky header is absent, instead of hashing the client address: the allocation is a
+ * probability per request, and one client sending many requests must not stay on one arm.
+ * {@code mirror} names the versions that shadow the stable version's traffic.
  */
 public record RoutingTable(
     String model,
@@ -26,7 +32,9 @@ public record RoutingTable(
     List<WeightedVersion> weights,
     List<TargetingRule> rules,
     String stickyHeader,
-    Map<Long, Integer> replicas) implements ClusterMessage {
+    Map<Long, Integer> replicas,
+    Mirror mirror,
+    boolean perRequest) implements ClusterMessage {
 
   public static final int ALL = 10_000;
 
@@ -35,10 +43,17 @@ public record RoutingTable(
     rules = List.copyOf(rules);
     stickyHeader = stickyHeader == null ? "" : stickyHeader;
     replicas = Map.copyOf(replicas);
+    mirror = mirror == null ? Mirror.NONE : mirror;
     int total = weights.stream().mapToInt(WeightedVersion::basisPoints).sum();
     if (!weights.isEmpty() && total != ALL) {
       throw new IllegalArgumentException("weights must add up to 10000 basis points, got " + total);
     }
+  }
+
+  /** A table that routes by sticky key and mirrors nothing. */
+  public RoutingTable(String model, long revision, long stableVersion, List<WeightedVersion> weights,
+      List<TargetingRule> rules, String stickyHeader, Map<Long, Integer> replicas) {
+    this(model, revision, stableVersion, weights, rules, stickyHeader, replicas, Mirror.NONE, false);
   }
 
   /** A table that leaves every version's replica count as registered. */
@@ -68,6 +83,7 @@ public record RoutingTable(
     if (weights.size() == 1) return weights.get(0).version();
     if (weights.isEmpty()) return stableVersion;
     String key = stickyHeader.isEmpty() ? null : header.apply(stickyHeader);
+    if (key == null && perRequest) return versionAt(ThreadLocalRandom.current().nextInt(ALL));
     return versionAt(bucket(key != null ? key : clientAddress));
   }
 
@@ -79,6 +95,12 @@ public record RoutingTable(
       if (bucket < upTo) return weighted.version();
     }
     return stableVersion;
+  }
+
+  /** Whether a request routed to {@code version} should also be mirrored to the shadows, at random. */
+  public boolean mirrors(long version) {
+    return mirror.active() && version == stableVersion
+        && (mirror.basisPoints() == ALL || ThreadLocalRandom.current().nextInt(ALL) < mirror.basisPoints());
   }
 
   /** The weight of {@code version} in basis points (0 when it has none). */
