@@ -406,8 +406,9 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
     List<WeightedVersion> ordered = new ArrayList<>(set.weights());
     ordered.sort((a, b) -> Boolean.compare(a.version() != target, b.version() != target));
     RoutingTable current = state.table();
+    // Set by hand, the split is sticky again and the shadows keep running.
     RoutingTable manual = new RoutingTable(model, state.revision() + 1, stable, ordered, current.rules(),
-        current.stickyHeader(), current.replicas());
+        current.stickyHeader(), current.replicas(), current.mirror(), false);
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>();
     if (!state.active().paused()) events.add(new Paused(set.by(), "weights set by hand", now));
@@ -519,7 +520,7 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
 
   private static boolean sameTraffic(RoutingTable a, RoutingTable b) {
     return b != null && a.weights().equals(b.weights()) && a.rules().equals(b.rules()) && a.replicas().equals(b.replicas())
-        && a.stableVersion() == b.stableVersion();
+        && a.stableVersion() == b.stableVersion() && a.mirror().equals(b.mirror()) && a.perRequest() == b.perRequest();
   }
 
   /** After a step change: the new table goes out and the new step's window starts empty. */

@@ -11,7 +11,7 @@ public final class RoutingTables {
   public static RoutingTable of(String model, long revision, long stableVersion, Traffic traffic, String stickyHeader) {
     // The table carries the phase's desired replicas, so every node's keeper reconciles to them.
     return new RoutingTable(model, revision, stableVersion, traffic.weights(), traffic.rules(), stickyHeader,
-        traffic.replicas());
+        traffic.replicas(), traffic.mirror(), traffic.perRequest());
   }
 
   /** The table for a phase's traffic during {@code ctx}'s rollout. */
@@ -42,10 +42,12 @@ public final class RoutingTables {
 
   /**
    * Whether {@code table} already routes as {@code traffic} asks (same weights in the same order,
-   * same rules), whatever its revision: the coordinator writes a new revision only when not.
+   * same rules, replicas, mirror and per-request draw), whatever its revision: the coordinator
+   * writes a new revision only when not.
    */
   public static boolean routesAs(RoutingTable table, Traffic traffic) {
     return table.weights().equals(traffic.weights()) && table.rules().equals(traffic.rules())
-        && table.replicas().equals(traffic.replicas());
+        && table.replicas().equals(traffic.replicas()) && table.mirror().equals(traffic.mirror())
+        && table.perRequest() == traffic.perRequest();
   }
 }

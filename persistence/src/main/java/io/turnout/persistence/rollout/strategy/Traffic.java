@@ -1,5 +1,6 @@
 package io.turnout.persistence.rollout.strategy;
 
+import io.turnout.protocol.rollout.Mirror;
 import io.turnout.protocol.rollout.RoutingTable;
 import io.turnout.protocol.rollout.TargetingRule;
 import io.turnout.protocol.rollout.WeightedVersion;
@@ -13,10 +14,19 @@ import java.util.Map;
  * (the phase's target first, so that its sticky buckets only grow) and targeting rules, and the
  * number of replicas each version should run. A version missing from {@code replicas} is not needed
  * by the rollout; the maps list stable and target explicitly, with 0 where they should stop.
+ * {@code mirror} is the shadow traffic a shadow phase asks for; {@code perRequest} draws each
+ * request's bucket at random (a bandit's allocation is a probability per request).
  */
-public record Traffic(List<WeightedVersion> weights, List<TargetingRule> rules, Map<Long, Integer> replicas) {
+public record Traffic(List<WeightedVersion> weights, List<TargetingRule> rules, Map<Long, Integer> replicas,
+    Mirror mirror, boolean perRequest) {
+
+  /** Traffic split by sticky key, with no shadow. */
+  public Traffic(List<WeightedVersion> weights, List<TargetingRule> rules, Map<Long, Integer> replicas) {
+    this(weights, rules, replicas, Mirror.NONE, false);
+  }
 
   public Traffic {
+    mirror = mirror == null ? Mirror.NONE : mirror;
     weights = List.copyOf(weights);
     rules = List.copyOf(rules);
     replicas = Map.copyOf(replicas);
@@ -76,6 +86,6 @@ public record Traffic(List<WeightedVersion> weights, List<TargetingRule> rules, 
     List<TargetingRule> servableRules = rules.stream()
         .filter(rule -> rule.version() == stable || ready.getOrDefault(rule.version(), 0) > 0)
         .toList();
-    return new Traffic(servableWeights, servableRules, replicas);
+    return new Traffic(servableWeights, servableRules, replicas, mirror, perRequest);
   }
 }
