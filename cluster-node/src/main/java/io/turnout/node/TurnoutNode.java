@@ -7,7 +7,10 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 
-/** Starts a node's actor system from a configuration; with no seed nodes it forms a cluster of its own. */
+/**
+ * Starts a node's actor system from a configuration (with {@link NodeConfig}'s derived settings);
+ * with no seed nodes it forms a cluster of its own.
+ */
 public final class TurnoutNode {
   public static final String SYSTEM_NAME = "turnout";
 
@@ -22,7 +25,8 @@ public final class TurnoutNode {
     return start(config, NodeGuardian.create(registries));
   }
 
-  private static ActorSystem<Void> start(Config config, Behavior<Void> guardian) {
+  private static ActorSystem<Void> start(Config given, Behavior<Void> guardian) {
+    Config config = NodeConfig.prepare(given);
     ActorSystem<Void> system = ActorSystem.create(guardian, SYSTEM_NAME, config);
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       Cluster cluster = Cluster.get(system);

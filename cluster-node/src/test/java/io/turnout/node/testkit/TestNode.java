@@ -56,6 +56,8 @@ public final class TestNode implements AutoCloseable {
                 + "turnout.admin.http.interface = \"127.0.0.1\"\n"
                 + "turnout.registry.model-root = \"" + modelRoot.toAbsolutePath() + "\"\n"
                 + "pekko.remote.artery.canonical.port = 0\n"
+                // A test closing its node does not wait for load balancers; drain tests set their own.
+                + "turnout.shutdown.drain-period = 0s\n"
                 // Tests that need Cassandra say so; the rest serve straight from the model folder.
                 + "turnout.registry.source = folder\n"))
         .withFallback(ConfigFactory.load())
@@ -71,6 +73,12 @@ public final class TestNode implements AutoCloseable {
 
   public ActorSystem<Void> system() {
     return system;
+  }
+
+  /** This node's remoting address as a seed node entry ({@code host:port}) for other nodes to join. */
+  public String seedAddress() {
+    org.apache.pekko.actor.Address address = org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().address();
+    return address.getHost().get() + ":" + address.getPort().get();
   }
 
   public URI uri(String path) {
