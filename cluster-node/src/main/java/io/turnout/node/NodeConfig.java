@@ -2,6 +2,7 @@ package io.turnout.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.turnout.node.cluster.ClusterCompatibility;
 import io.turnout.node.lifecycle.DrainSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,8 +12,8 @@ import java.util.Map;
 
 /**
  * What a node's configuration needs that HOCON cannot say: seed nodes from a comma-separated list,
- * and Coordinated Shutdown phase timeouts that follow the drain settings (a phase that times out
- * would cut the drain short).
+ * the join digest other nodes check ({@link ClusterCompatibility}), and Coordinated Shutdown phase
+ * timeouts that follow the drain settings (a phase that times out would cut the drain short).
  */
 public final class NodeConfig {
   private NodeConfig() {}
@@ -24,6 +25,7 @@ public final class NodeConfig {
       List<String> seeds = seedNodes(config.getString("turnout.cluster.seed-nodes"), TurnoutNode.SYSTEM_NAME);
       if (!seeds.isEmpty()) derived.put("pekko.cluster.seed-nodes", seeds);
     }
+    derived.put(ClusterCompatibility.DIGEST_PATH, ClusterCompatibility.joinDigest(config, NodeConfig.class.getClassLoader()));
     DrainSettings drain = DrainSettings.fromConfig(config.getConfig("turnout.shutdown"));
     Duration margin = Duration.ofSeconds(2);
     String phases = "pekko.coordinated-shutdown.phases.";

@@ -29,6 +29,7 @@ import io.turnout.node.directory.PublishedView;
 import io.turnout.node.lifecycle.DrainSettings;
 import io.turnout.node.lifecycle.NodeDrain;
 import io.turnout.node.lifecycle.Senders;
+import io.turnout.node.management.ManagementServer;
 import io.turnout.node.placement.ReplicaAllocationStrategy;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -77,6 +78,8 @@ public final class NodeGuardian {
       ServingServer.start(system, route, edge, drain.settings().requestsDeadline());
       AdminServer.start(system, AdminSettings.fromConfig(config.getConfig("admin"), config.getInt("registry.default-replicas")),
           view, registered.registrar(), drain);
+      ManagementServer.start(system, config.getString("management.http.interface"),
+          config.getInt("management.http.port"), ready);
       return Behaviors.empty();
     });
   }

@@ -103,7 +103,7 @@ public final class NodeDrain {
         .thenApply(seen -> {
           List<ModelVersionId> alone = alone(seen);
           if (alone.isEmpty()) {
-            log.info("Every version served here has a ready replica elsewhere (waited {} ms); handing replicas off",
+            log.info("No version served here waits for a replica on another node (waited {} ms); handing replicas off",
                 Duration.ofNanos(System.nanoTime() - started).toMillis());
           } else {
             log.warn("Handing replicas off although versions {} have no ready replica on another node after {} ms;"

@@ -94,6 +94,15 @@ class ThreeNodeClusterTest {
   }
 
   @Test
+  @Order(1)
+  void theManagementPortListsTheMembers() {
+    HttpResponse<String> members = a.send(HttpRequest.newBuilder(a.managementUri("/cluster/members")).build());
+    assertEquals(200, members.statusCode());
+    for (TestNode node : List.of(a, b, c)) assertTrue(members.body().contains(address(node).toString()), members.body());
+    assertTrue(members.body().contains("\"status\":\"Up\""), members.body());
+  }
+
+  @Test
   @Order(2)
   void aDrainedNodeHandsOffItsReplicasWithoutFailingARequest() throws Exception {
     AtomicBoolean running = new AtomicBoolean(true);
@@ -123,6 +132,10 @@ class ThreeNodeClusterTest {
       assertEquals(503, b.get("/health/ready").statusCode());
       assertEquals(200, b.get("/health/alive").statusCode());
       assertEquals(200, b.post("/v1/models/iris:predict", ROW).statusCode());
+      assertEquals(503, b.send(HttpRequest.newBuilder(b.managementUri("/health/ready")).build()).statusCode());
+      assertEquals(503, b.send(HttpRequest.newBuilder(b.managementUri("/ready")).build()).statusCode());
+      assertEquals(200, b.send(HttpRequest.newBuilder(b.managementUri("/alive")).build()).statusCode());
+      assertEquals(200, a.send(HttpRequest.newBuilder(a.managementUri("/ready")).build()).statusCode());
 
       b.system().getWhenTerminated().toCompletableFuture().get(90, TimeUnit.SECONDS);
       assertEquals(DrainReason.ADMIN_REQUEST, CoordinatedShutdown.get(b.system()).getShutdownReason().orElse(null));
