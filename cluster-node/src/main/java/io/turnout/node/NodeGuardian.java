@@ -26,7 +26,13 @@ import io.turnout.persistence.registry.SeededRegistry;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import io.turnout.node.directory.PublishedView;
+import io.turnout.node.lifecycle.DrainSettings;
+import io.turnout.node.lifecycle.NodeDrain;
+import io.turnout.node.lifecycle.Senders;
+import io.turnout.node.management.ManagementServer;
+import io.turnout.node.placement.ReplicaAllocationStrategy;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -39,9 +45,6 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /** Wires one node: the replica entity type, the directory and keeper, the prediction port and the admin port. */
 public final class NodeGuardian {
-  /** The secret reference.conf ships with, for development only. */
-  static final String DEVELOPMENT_SECRET = "turnout-development-secret";
-
   private NodeGuardian() {}
 
   public static Behavior<Void> create() {
@@ -56,42 +59,44 @@ public final class NodeGuardian {
       NodeRegistries registered = registries.apply(system);
       ModelRegistry registry = registered.versions();
 
-      ModelVersionReplica.init(system, registry, replicaSettings(config.getConfig("serving")));
+      ModelVersionReplica.init(system, registry, replicaSettings(config.getConfig("serving")),
+          new ReplicaAllocationStrategy(config.getInt("serving.placement.max-moves-in-progress")));
       RolloutCoordinator.init(system, new RolloutCoordinator.Settings(config.getDuration("rollout.evaluation-interval")));
 
-      AtomicReference<ServingView> view = new AtomicReference<>(ServingView.EMPTY);
+      PublishedView view = new PublishedView();
+      NodeDrain drain = NodeDrain.install(system, DrainSettings.fromConfig(config.getConfig("shutdown")), view);
       ActorRef<ReplicaDirectory.Command> directory = context.spawn(ReplicaDirectory.create(view), "replica-directory");
-      context.spawn(ReplicaKeeper.create(registry, directory, view::get,
-          config.getDuration("serving.keep-alive-interval")), "replica-keeper");
 
       EdgeSettings edge = EdgeSettings.fromConfig(config.getConfig("serving.http"));
       WindowRecorder windows = new WindowRecorder();
-      context.spawn(WindowReporter.create(windows, view::get, config.getDuration("rollout.report-interval")),
-          "window-reporter");
-      RewardFeedback feedback = rewardFeedback(config, windows, context.getLog());
-      Route route = ServingServer.route(system, view::get, readiness(system, view), edge, windows, feedback);
-      ServingServer.start(system, route, edge);
+      drain.stopBeforeHandOff(context.spawn(Senders.create(senders -> {
+        senders.spawn(ReplicaKeeper.create(registry, directory, view, config.getDuration("serving.keep-alive-interval")),
+            "replica-keeper");
+        senders.spawn(WindowReporter.create(windows, view, config.getDuration("rollout.report-interval")),
+            "window-reporter");
+      }), "senders"));
+      BooleanSupplier ready = readiness(system, view, drain);
+      RewardFeedback feedback = new RewardFeedback(config.getString("cluster.secret"),
+          FeedbackSettings.fromConfig(config.getConfig("feedback")), windows);
+      Route route = ServingServer.route(system, view, ready, edge, windows, feedback);
+      ServingServer.start(system, route, edge, drain.settings().requestsDeadline());
       AdminServer.start(system, AdminSettings.fromConfig(config.getConfig("admin"), config.getInt("registry.default-replicas")),
-          view::get, registered.registrar());
+          view, registered.registrar(), drain);
+      ManagementServer.start(system, config.getString("management.http.interface"),
+          config.getInt("management.http.port"), ready);
       return Behaviors.empty();
     });
   }
 
-  static RewardFeedback rewardFeedback(Config turnout, WindowRecorder windows, org.slf4j.Logger log) {
-    String secret = turnout.getString("cluster.secret");
-    if (secret.equals(DEVELOPMENT_SECRET)) {
-      log.warn("turnout.cluster.secret is the development default: anyone can forge request ids for reward "
-          + "feedback; set TURNOUT_CLUSTER_SECRET to a long random value shared by every node");
-    }
-    return new RewardFeedback(secret, FeedbackSettings.fromConfig(turnout.getConfig("feedback")), windows);
-  }
-
-  /** Ready once this node is an Up cluster member, has read the registry, and some version answers (or none is registered). */
-  static BooleanSupplier readiness(ActorSystem<?> system, AtomicReference<ServingView> view) {
+  /**
+   * Ready once this node is an Up cluster member, has read the registry, and some version answers
+   * (or none is registered); never again once it drains.
+   */
+  static BooleanSupplier readiness(ActorSystem<?> system, Supplier<ServingView> view, NodeDrain drain) {
     Cluster cluster = Cluster.get(system);
     // EMPTY is the view before the first registry read: no models yet does not mean none registered.
-    return () -> cluster.selfMember().status() == MemberStatus.up() && view.get() != ServingView.EMPTY
-        && (view.get().models().isEmpty() || view.get().anyReady());
+    return () -> !drain.draining() && cluster.selfMember().status() == MemberStatus.up()
+        && view.get() != ServingView.EMPTY && (view.get().models().isEmpty() || view.get().anyReady());
   }
 
   /** The registries {@code turnout.registry.source} names: Cassandra seeded from the folder, or the folder alone. */

@@ -45,29 +45,47 @@ final class Predictions {
   <P> CompletionStage<HttpResponse> predict(ModelPath path, Edge.Caller caller, HttpEntity entity,
       BiFunction<byte[], Map<String, ModelSignature>, P> parse, Function<P, InferenceRequest> requestOf,
       BiFunction<P, InferenceResult, byte[]> write) {
-    VersionView version;
+    VersionView ready;
     try {
-      version = edge.servingVersion(path.model(), path.version(), caller);
+      ready = edge.servingVersion(path.model(), path.version(), caller);
+    } catch (Edge.EdgeException e) {
+      if (!e.worthWaiting) return discarded(entity, e);
+      ready = null;
     } catch (RuntimeException e) {
-      entity.discardBytes(edge.materializer());
-      return CompletableFuture.completedFuture(Edge.failure(e));
+      return discarded(entity, e);
     }
+    VersionView readyNow = ready;
     Function<ActorRef<ModelVersionReplica.Command>, VersionView> resolveAgain =
         refused -> edge.servingVersion(path.model(), path.version(), caller, refused);
+    // The body is read before any wait for a replica: an entity nobody reads for seconds fails.
     return edge.body(entity).thenCompose(body -> {
-      P parsed = parse.apply(body, version.signatures());
-      long started = System.nanoTime();
-      return client.predict(version, resolveAgain, requestOf.apply(parsed)).thenApply(reply -> {
-        edge.recordOutcome(version.id(), started, reply);
-        if (reply instanceof Predicted predicted) {
-          byte[] json = write.apply(parsed, predicted.result());
-          ModelVersionId answered = predicted.result().version();
-          // Signed, so that reward feedback names the version that answered and cannot be forged.
-          return Edge.withVersion(Edge.json(StatusCodes.OK, json), answered).addHeader(
-              RawHeader.create(Edge.REQUEST_ID_HEADER, requestIds.sign(answered, System.currentTimeMillis())));
-        }
-        return Edge.withVersion(Edge.rejected((Rejected) reply), version.id());
-      });
+      CompletionStage<VersionView> serving = readyNow != null ? CompletableFuture.completedFuture(readyNow)
+          : edge.awaitServingVersion(path.model(), path.version(), caller);
+      return serving.thenCompose(version -> predict(version, resolveAgain, body, parse, requestOf, write));
     }).exceptionally(Edge::failure);
+  }
+
+  private CompletionStage<HttpResponse> discarded(HttpEntity entity, RuntimeException error) {
+    entity.discardBytes(edge.materializer());
+    return CompletableFuture.completedFuture(Edge.failure(error));
+  }
+
+  private <P> CompletionStage<HttpResponse> predict(VersionView version,
+      Function<ActorRef<ModelVersionReplica.Command>, VersionView> resolveAgain, byte[] body,
+      BiFunction<byte[], Map<String, ModelSignature>, P> parse, Function<P, InferenceRequest> requestOf,
+      BiFunction<P, InferenceResult, byte[]> write) {
+    P parsed = parse.apply(body, version.signatures());
+    long started = System.nanoTime();
+    return client.predict(version, resolveAgain, requestOf.apply(parsed)).thenApply(reply -> {
+      edge.recordOutcome(version.id(), started, reply);
+      if (reply instanceof Predicted predicted) {
+        byte[] json = write.apply(parsed, predicted.result());
+        ModelVersionId answered = predicted.result().version();
+        // Signed, so that reward feedback names the version that answered and cannot be forged.
+        return Edge.withVersion(Edge.json(StatusCodes.OK, json), answered).addHeader(
+            RawHeader.create(Edge.REQUEST_ID_HEADER, requestIds.sign(answered, System.currentTimeMillis())));
+      }
+      return Edge.withVersion(Edge.rejected((Rejected) reply), version.id());
+    });
   }
 }
