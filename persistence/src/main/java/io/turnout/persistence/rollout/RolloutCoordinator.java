@@ -477,7 +477,8 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
       RoutingTable table = tableFor(state.stableVersion(), next, state.revision() + 1);
       List<Event> events = new ArrayList<>();
       events.add(new AllocationChanged(reallocate.next(), GATE, reallocate.detail(), now));
-      if (!sameTraffic(table, state.table())) events.add(new WeightsChanged(table, GATE, "reallocated", now));
+      if (sameTraffic(table, state.table())) return Effect().persist(events).thenRun(this::intervalStarted).thenNoReply();
+      events.add(new WeightsChanged(table, GATE, "reallocated", now));
       return Effect().persist(events).thenRun(this::stepChanged).thenNoReply();
     }
     if (decision instanceof Decision.Complete complete) {
@@ -552,8 +553,19 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
     published(state);
   }
 
+  /** After a bandit's reallocation that kept the table: the next interval's window starts empty. */
+  private void intervalStarted(RolloutState state) {
+    sinceStep = Map.of();
+    lastDecision = "";
+    logged(state);
+  }
+
   private void published(RolloutState state) {
     if (state.table() != null) publisher.publish(state.table());
+    logged(state);
+  }
+
+  private void logged(RolloutState state) {
     for (HistoryEntry entry : state.history()) {
       if (entry.sequence() > lastLogged) context.getLog().info("Rollout of {}: {} by {}: {}", model, entry.event(), entry.by(), entry.detail());
     }
