@@ -7,6 +7,8 @@ import io.turnout.node.admin.VersionRegistrar;
 import io.turnout.node.directory.ReplicaDirectory;
 import io.turnout.node.directory.ReplicaKeeper;
 import io.turnout.node.directory.ServingView;
+import io.turnout.node.feedback.FeedbackSettings;
+import io.turnout.node.feedback.RewardFeedback;
 import io.turnout.node.http.EdgeSettings;
 import io.turnout.node.http.ServingServer;
 import io.turnout.node.replica.BatchingSettings;
@@ -37,6 +39,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /** Wires one node: the replica entity type, the directory and keeper, the prediction port and the admin port. */
 public final class NodeGuardian {
+  /** The secret reference.conf ships with, for development only. */
+  static final String DEVELOPMENT_SECRET = "turnout-development-secret";
+
   private NodeGuardian() {}
 
   public static Behavior<Void> create() {
@@ -63,12 +68,22 @@ public final class NodeGuardian {
       WindowRecorder windows = new WindowRecorder();
       context.spawn(WindowReporter.create(windows, view::get, config.getDuration("rollout.report-interval")),
           "window-reporter");
-      Route route = ServingServer.route(system, view::get, readiness(system, view), edge, windows);
+      RewardFeedback feedback = rewardFeedback(config, windows, context.getLog());
+      Route route = ServingServer.route(system, view::get, readiness(system, view), edge, windows, feedback);
       ServingServer.start(system, route, edge);
       AdminServer.start(system, AdminSettings.fromConfig(config.getConfig("admin"), config.getInt("registry.default-replicas")),
           view::get, registered.registrar());
       return Behaviors.empty();
     });
+  }
+
+  static RewardFeedback rewardFeedback(Config turnout, WindowRecorder windows, org.slf4j.Logger log) {
+    String secret = turnout.getString("cluster.secret");
+    if (secret.equals(DEVELOPMENT_SECRET)) {
+      log.warn("turnout.cluster.secret is the development default: anyone can forge request ids for reward "
+          + "feedback; set TURNOUT_CLUSTER_SECRET to a long random value shared by every node");
+    }
+    return new RewardFeedback(secret, FeedbackSettings.fromConfig(turnout.getConfig("feedback")), windows);
   }
 
   /** Ready once this node is an Up cluster member, has read the registry, and some version answers (or none is registered). */

@@ -83,22 +83,25 @@ final class Edge {
 
   /** The whole body as bytes, failing with 413 past the configured limit. */
   CompletionStage<byte[]> body(HttpEntity entity) {
-    long limit = settings.maxPayloadBytes();
+    return body(entity, settings.maxPayloadBytes());
+  }
+
+  /** The whole body as bytes, failing with 413 past {@code limit} bytes. */
+  CompletionStage<byte[]> body(HttpEntity entity, long limit) {
     if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > limit) {
-      return CompletableFuture.failedFuture(tooLarge(entity.getContentLengthOption().getAsLong()));
+      return CompletableFuture.failedFuture(tooLarge(entity.getContentLengthOption().getAsLong(), limit));
     }
     return Stages.plain(entity.withSizeLimit(limit).toStrict(settings.bodyTimeout().toMillis(), materializer))
         .<byte[]>thenApply(strict -> strict.getData().toArray())
         .exceptionally(error -> {
-          if (unwrap(error) instanceof EntityStreamSizeException) throw tooLarge(-1);
+          if (unwrap(error) instanceof EntityStreamSizeException) throw tooLarge(-1, limit);
           throw new EdgeException(StatusCodes.BAD_REQUEST, "cannot read the request body: " + unwrap(error).getMessage());
         });
   }
 
-  private EdgeException tooLarge(long length) {
+  private static EdgeException tooLarge(long length, long limit) {
     return new EdgeException(StatusCodes.CONTENT_TOO_LARGE, "the request body"
-        + (length >= 0 ? " has " + length + " bytes, which" : "") + " exceeds the limit of "
-        + settings.maxPayloadBytes() + " bytes");
+        + (length >= 0 ? " has " + length + " bytes, which" : "") + " exceeds the limit of " + limit + " bytes");
   }
 
   /**

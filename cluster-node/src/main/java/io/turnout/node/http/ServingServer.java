@@ -1,6 +1,7 @@
 package io.turnout.node.http;
 
 import io.turnout.node.directory.ServingView;
+import io.turnout.node.feedback.RewardFeedback;
 import io.turnout.node.stats.WindowRecorder;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -22,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The prediction port: both prediction APIs and the health routes behind one binding, every reply
- * in JSON with a {@code Turnout-Request-Id}, unbound by Coordinated Shutdown after in-flight
- * requests finish.
+ * The prediction port: both prediction APIs, reward feedback and the health routes behind one
+ * binding, every reply in JSON with a {@code Turnout-Request-Id} (signed on successful predictions,
+ * random elsewhere), unbound by Coordinated Shutdown after in-flight requests finish.
  */
 public final class ServingServer extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(ServingServer.class);
@@ -33,12 +34,13 @@ public final class ServingServer extends AllDirectives {
   private ServingServer() {}
 
   public static Route route(ActorSystem<?> system, Supplier<ServingView> view, BooleanSupplier ready,
-      EdgeSettings settings, WindowRecorder windows) {
+      EdgeSettings settings, WindowRecorder windows, RewardFeedback feedback) {
     Materializer materializer = SystemMaterializer.get(system).materializer();
     Edge edge = new Edge(view, settings, materializer, windows);
     PredictionClient client = new PredictionClient(system, settings.askTimeout());
-    Predictions predictions = new Predictions(edge, client);
+    Predictions predictions = new Predictions(edge, client, feedback.signer());
     Route routes = new ServingServer().concat(
+        new FeedbackRoutes(edge, feedback).routes(),
         new TfServingRoutes(edge, predictions).routes(),
         new InferenceV2Routes(edge, predictions, ready).routes(),
         new HealthRoutes(ready).routes());
