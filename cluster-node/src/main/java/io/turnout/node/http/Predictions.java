@@ -2,6 +2,7 @@ package io.turnout.node.http;
 
 import io.turnout.node.directory.VersionView;
 import io.turnout.node.replica.ModelVersionReplica;
+import io.turnout.node.replica.ModelVersionReplica.PredictReply;
 import io.turnout.node.replica.ModelVersionReplica.Predicted;
 import io.turnout.node.replica.ModelVersionReplica.Rejected;
 import io.turnout.protocol.InferenceRequest;
@@ -19,16 +20,19 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /**
  * The prediction flow both APIs share: find the version that serves the request, read the body
- * within the limit, parse it with the API's codec, ask a replica (one retry, re-routed), count the
- * outcome for the version that answered, and write the reply with the API's codec.
+ * within the limit, parse it with the API's codec, ask a replica (one retry, re-routed) and mirror
+ * the request to the table's shadows, count the outcome for the version that answered, and write
+ * the reply with the API's codec.
  */
 final class Predictions {
   private final Edge edge;
   private final PredictionClient client;
+  private final Shadows shadows;
 
-  Predictions(Edge edge, PredictionClient client) {
+  Predictions(Edge edge, PredictionClient client, Shadows shadows) {
     this.edge = edge;
     this.client = client;
+    this.shadows = shadows;
   }
 
   /**
@@ -50,8 +54,12 @@ final class Predictions {
         refused -> edge.servingVersion(path.model(), path.version(), caller, refused);
     return edge.body(entity).thenCompose(body -> {
       P parsed = parse.apply(body, version.signatures());
+      InferenceRequest request = requestOf.apply(parsed);
       long started = System.nanoTime();
-      return client.predict(version, resolveAgain, requestOf.apply(parsed)).thenApply(reply -> {
+      CompletionStage<PredictReply> primary = client.predict(version, resolveAgain, request);
+      // Only requests the routing table placed are mirrored; one that names its version asked for it alone.
+      if (path.version().isEmpty()) shadows.mirror(version, request, primary);
+      return primary.thenApply(reply -> {
         edge.recordOutcome(version.id(), started, reply);
         if (reply instanceof Predicted predicted) {
           byte[] json = write.apply(parsed, predicted.result());

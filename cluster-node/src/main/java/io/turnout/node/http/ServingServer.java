@@ -37,7 +37,9 @@ public final class ServingServer extends AllDirectives {
     Materializer materializer = SystemMaterializer.get(system).materializer();
     Edge edge = new Edge(view, settings, materializer, windows);
     PredictionClient client = new PredictionClient(system, settings.askTimeout());
-    Predictions predictions = new Predictions(edge, client);
+    Shadows shadows = new Shadows(view, client, windows, system.executionContext(),
+        system.settings().config().getInt("turnout.serving.shadow.max-in-flight"));
+    Predictions predictions = new Predictions(edge, client, shadows);
     Route routes = new ServingServer().concat(
         new TfServingRoutes(edge, predictions).routes(),
         new InferenceV2Routes(edge, predictions, ready).routes(),
