@@ -14,6 +14,7 @@ import io.turnout.protocol.rollout.Gate;
 import io.turnout.protocol.rollout.PhaseSpec;
 import io.turnout.protocol.rollout.RolloutPlan;
 import io.turnout.protocol.rollout.RoutingTable;
+import io.turnout.protocol.rollout.ShadowGate;
 import io.turnout.protocol.rollout.TargetingRule;
 import io.turnout.protocol.rollout.VersionWindow;
 import io.turnout.protocol.rollout.WeightedVersion;
@@ -42,14 +43,18 @@ import java.util.TreeSet;
  *     "gate": {"minSamples": 100, "maxErrorRateIncrease": 0.01, "maxP99Ratio": 1.5}},
  *    {"kind": "blueGreen", "previewHeader": "X-Turnout-Preview", "previewTime": "1m", "keepBlueWarm": "5m"},
  *    {"kind": "rolling", "maxSurge": 1, "maxUnavailable": 0, "bakeTime": "30s"},
- *    {"kind": "ab", "arms": {"1": 50, "2": 50}, "rules": [{"header": "X-Segment", "values": ["beta"], "version": 2}]}]}
+ *    {"kind": "ab", "arms": {"1": 50, "2": 50}, "rules": [{"header": "X-Segment", "values": ["beta"], "version": 2}]},
+ *    {"kind": "shadow", "candidates": [2], "mirror": 100, "duration": "60s",
+ *     "gate": {"minSamples": 200, "minAgreement": 0.9, "maxP99Ratio": 2.0, "maxErrorRate": 0.01}}]}
  * }</pre>
  *
  * Required: {@code targetVersion}, {@code phases}, and per kind: canary {@code steps} and
- * {@code bakeTime}; blueGreen {@code previewTime}; rolling {@code bakeTime}; ab {@code arms}.
+ * {@code bakeTime}; blueGreen {@code previewTime}; rolling {@code bakeTime}; ab {@code arms};
+ * shadow {@code mirror} (the percentage of stable's requests copied) and {@code duration}.
  * Defaults: {@code stickyHeader} none (the client address), {@code previewHeader} none (preview
  * only by naming the version), {@code keepBlueWarm} 0s, {@code maxSurge} 1, {@code maxUnavailable}
- * 0, {@code rules} none, each gate field as {@link Gate#DEFAULT}.
+ * 0, {@code rules} none, shadow {@code candidates} none (the target shadows), each gate field as
+ * {@link Gate#DEFAULT} ({@link ShadowGate#DEFAULT} for a shadow's gate).
  */
 public final class RolloutJson {
   private RolloutJson() {}
@@ -68,7 +73,11 @@ public final class RolloutJson {
   private static final Set<String> AB_FIELDS = Set.of("kind", "arms", "rules", "gate");
   private static final Set<String> GATE_FIELDS = Set.of("minSamples", "maxErrorRateIncrease", "maxP99Ratio");
   private static final Set<String> RULE_FIELDS = Set.of("header", "values", "version");
-  static final List<String> KINDS = List.of("canary", "blueGreen", "rolling", "ab");
+  private static final Set<String> SHADOW_FIELDS = Set.of("kind", "candidates", "mirror", "duration", "gate");
+  private static final Set<String> SHADOW_GATE_FIELDS = Set.of("minSamples", "minAgreement", "maxP99Ratio", "maxErrorRate");
+  /** More shadows than this of one stable version would be a typo, and a node's worth of copies per request. */
+  static final int MAX_CANDIDATES = 10;
+  static final List<String> KINDS = List.of("canary", "blueGreen", "rolling", "ab", "shadow");
 
   // ---- plans ----
 
@@ -100,6 +109,7 @@ public final class RolloutJson {
       case "blueGreen" -> blueGreen(phase, at, what + " (blueGreen)");
       case "rolling" -> rolling(phase, at, what + " (rolling)");
       case "ab" -> abTest(phase, at, what + " (ab)");
+      case "shadow" -> shadow(phase, at, what + " (shadow)");
       default -> throw Problem.invalid(at + "/kind", what + " has an unknown kind \"" + kind + "\" (expected one of "
           + String.join(", ", KINDS) + ")");
     };
@@ -173,6 +183,59 @@ public final class RolloutJson {
       for (int i = 0; i < rulesNode.size(); i++) rules.add(rule(rulesNode.get(i), at + "/rules/" + i, what + ": rule " + (i + 1)));
     }
     return new PhaseSpec.AbTest(arms, rules, gate(phase, at, what));
+  }
+
+  private static PhaseSpec.Shadow shadow(ObjectNode phase, String at, String what) {
+    Json.onlyFields(phase, at, SHADOW_FIELDS, what);
+    List<Long> candidates = new ArrayList<>();
+    if (phase.hasNonNull("candidates")) {
+      JsonNode node = phase.get("candidates");
+      if (!node.isArray()) {
+        throw Problem.invalid(at + "/candidates", what + ": candidates must be an array of versions such as [2], not "
+            + Json.describe(node));
+      }
+      if (node.size() > MAX_CANDIDATES) {
+        throw Problem.invalid(at + "/candidates", what + " has at most " + MAX_CANDIDATES + " candidates, not " + node.size());
+      }
+      for (int i = 0; i < node.size(); i++) {
+        long version = Json.positiveLong(node.get(i), at + "/candidates/" + i, what + ": candidate " + (i + 1));
+        if (candidates.contains(version)) {
+          throw Problem.invalid(at + "/candidates/" + i, what + ": candidate version " + version + " appears twice");
+        }
+        candidates.add(version);
+      }
+    }
+    int mirror = Json.percent(Json.required(phase, "mirror", at, what), at + "/mirror", what + ": mirror");
+    if (mirror == 0) {
+      throw Problem.invalid(at + "/mirror", what + ": mirror must be above 0 %, or the candidates never see a request");
+    }
+    Duration duration = Json.duration(Json.required(phase, "duration", at, what), at + "/duration", what + ": duration");
+    return new PhaseSpec.Shadow(candidates, mirror, duration, shadowGate(phase, at, what));
+  }
+
+  private static ShadowGate shadowGate(ObjectNode phase, String at, String what) {
+    if (!phase.hasNonNull("gate")) return ShadowGate.DEFAULT;
+    JsonNode node = phase.get("gate");
+    String gateAt = at + "/gate";
+    if (!node.isObject()) throw Problem.invalid(gateAt, what + ": gate must be an object, not " + Json.describe(node));
+    ObjectNode gate = (ObjectNode) node;
+    Json.onlyFields(gate, gateAt, SHADOW_GATE_FIELDS, what + "'s gate");
+    ShadowGate defaults = ShadowGate.DEFAULT;
+    long minSamples = gate.hasNonNull("minSamples")
+        ? Json.intWithin(gate.get("minSamples"), 0, Integer.MAX_VALUE, gateAt + "/minSamples", what + ": gate minSamples")
+        : defaults.minSamples();
+    double agreement = gate.hasNonNull("minAgreement")
+        ? Json.doubleWithin(gate.get("minAgreement"), 0, 1, false, gateAt + "/minAgreement",
+            what + ": gate minAgreement (a fraction: 0.9 is 90 % of compared copies)")
+        : defaults.minAgreement();
+    double p99 = gate.hasNonNull("maxP99Ratio")
+        ? Json.doubleWithin(gate.get("maxP99Ratio"), 0, 1000, true, gateAt + "/maxP99Ratio", what + ": gate maxP99Ratio")
+        : defaults.maxP99Ratio();
+    double errors = gate.hasNonNull("maxErrorRate")
+        ? Json.doubleWithin(gate.get("maxErrorRate"), 0, 1, false, gateAt + "/maxErrorRate",
+            what + ": gate maxErrorRate (a fraction: 0.01 is 1 % of copies)")
+        : defaults.maxErrorRate();
+    return new ShadowGate(minSamples, agreement, p99, errors);
   }
 
   private static TargetingRule rule(JsonNode node, String at, String what) {
@@ -255,6 +318,7 @@ public final class RolloutJson {
   }
 
   private static ObjectNode phase(PhaseSpec spec) {
+    if (spec instanceof PhaseSpec.Shadow shadow) return shadowPhase(shadow);
     ObjectNode out = NODES.objectNode();
     out.put("kind", spec.kind());
     Gate gate;
@@ -273,17 +337,35 @@ public final class RolloutJson {
       out.put("maxUnavailable", rolling.maxUnavailable());
       out.put("bakeTime", Json.formatDuration(rolling.bakeTime()));
       gate = rolling.gate();
-    } else {
-      PhaseSpec.AbTest ab = (PhaseSpec.AbTest) spec;
+    } else if (spec instanceof PhaseSpec.AbTest ab) {
       ObjectNode arms = out.putObject("arms");
       ab.arms().forEach(arm -> arms.set(Long.toString(arm.version()), Json.percentNode(arm.basisPoints())));
       out.set("rules", rules(ab.rules()));
       gate = ab.gate();
+    } else {
+      throw new IllegalArgumentException("no JSON form for phase kind '" + spec.kind() + "'");
     }
     ObjectNode gateOut = out.putObject("gate");
     gateOut.put("minSamples", gate.minSamples());
     gateOut.put("maxErrorRateIncrease", gate.maxErrorRateIncrease());
     gateOut.put("maxP99Ratio", gate.maxP99Ratio());
+    return out;
+  }
+
+  private static ObjectNode shadowPhase(PhaseSpec.Shadow shadow) {
+    ObjectNode out = NODES.objectNode();
+    out.put("kind", shadow.kind());
+    if (!shadow.candidates().isEmpty()) {
+      ArrayNode candidates = out.putArray("candidates");
+      shadow.candidates().forEach(candidates::add);
+    }
+    out.set("mirror", Json.percentNode(shadow.mirrorBasisPoints()));
+    out.put("duration", Json.formatDuration(shadow.duration()));
+    ObjectNode gate = out.putObject("gate");
+    gate.put("minSamples", shadow.gate().minSamples());
+    gate.put("minAgreement", shadow.gate().minAgreement());
+    gate.put("maxP99Ratio", shadow.gate().maxP99Ratio());
+    gate.put("maxErrorRate", shadow.gate().maxErrorRate());
     return out;
   }
 
