@@ -111,6 +111,8 @@ public final class ShadowBenchmark implements Callable<Integer> {
   private URI admin;
   private URI prediction;
   private String token;
+  /** The mirror the node runs now: 0 (none) or 100 %. */
+  private int currentMirror;
 
   /** One measured run and the copies its shadow phase made (warm-up included; zero without mirror). */
   record Run(int round, int mirrorPercent, Measurement measurement, long compared, long dropped, long failed) {}
@@ -137,6 +139,7 @@ public final class ShadowBenchmark implements Callable<Integer> {
       // A table that routes to v1 without a mirror: without any table the newest version would serve.
       startShadow();
       abort();
+      currentMirror = 0;
       awaitServedBy("1");
       for (int c : concurrency) {
         for (int round = 1; round <= rounds; round++) {
@@ -160,11 +163,18 @@ public final class ShadowBenchmark implements Callable<Integer> {
 
   private Run measure(ServerProcess node, int c, int round, int mirror) throws IOException, InterruptedException {
     progress("c=%d round %d/%d, mirror %d %%", c, round, rounds, mirror);
-    if (mirror == 100) {
-      startShadow();
-      awaitAvailable(node, 2);
-    } else {
-      abort();
+    // Rounds alternate the order, so a mode may follow itself: it is then left as it is.
+    long[] before = new long[3];
+    if (mirror != currentMirror) {
+      if (mirror == 100) {
+        startShadow();
+        awaitAvailable(node, 2);
+      } else {
+        abort();
+      }
+      currentMirror = mirror;
+    } else if (mirror == 100) {
+      before = copies();
     }
     awaitQuiet();
     // The warm-up also covers the routing table's way to the edge and a stopping v2's grace period.
@@ -176,7 +186,11 @@ public final class ShadowBenchmark implements Callable<Integer> {
     Measurement m = new Measurement(mirror + "%", c, report.requests(), report.errors(), report.requestsPerSecond(),
         report.p50Millis(), report.p99Millis(), report.requests() == 0 ? Double.NaN : (double) cpu / report.requests(),
         others.cores());
-    long[] copies = mirror == 100 ? copies() : new long[3];
+    long[] copies = new long[3];
+    if (mirror == 100) {
+      long[] after = copies();
+      for (int i = 0; i < 3; i++) copies[i] = after[i] - before[i];
+    }
     Run run = new Run(round, mirror, m, copies[0], copies[1], copies[2]);
     progress("  %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  %5.0f us CPU/req%s%s%s", m.requestsPerSecond(), m.p50Millis(),
         m.p99Millis(), m.cpuMicrosPerRequest(),
