@@ -15,6 +15,7 @@ import io.turnout.protocol.rollout.Gate;
 import io.turnout.protocol.rollout.PhaseSpec;
 import io.turnout.protocol.rollout.RolloutPlan;
 import io.turnout.protocol.rollout.RoutingTable;
+import io.turnout.protocol.rollout.ShadowGate;
 import io.turnout.protocol.rollout.TargetingRule;
 import io.turnout.protocol.rollout.VersionWindow;
 import io.turnout.protocol.rollout.WeightedVersion;
@@ -45,17 +46,21 @@ import java.util.TreeSet;
  *    {"kind": "rolling", "maxSurge": 1, "maxUnavailable": 0, "bakeTime": "30s"},
  *    {"kind": "ab", "arms": {"1": 50, "2": 50}, "rules": [{"header": "X-Segment", "values": ["beta"], "version": 2}]},
  *    {"kind": "bandit", "policy": "thompson", "arms": [1, 2], "interval": "5s", "floor": 5,
- *     "promoteThreshold": 0.95, "minRewards": 200}]}
+ *     "promoteThreshold": 0.95, "minRewards": 200},
+ *    {"kind": "shadow", "candidates": [2], "mirror": 100, "duration": "60s",
+ *     "gate": {"minSamples": 200, "minAgreement": 0.9, "maxP99Ratio": 2.0, "maxErrorRate": 0.01}}]}
  * }</pre>
  *
  * Required: {@code targetVersion}, {@code phases}, and per kind: canary {@code steps} and
  * {@code bakeTime}; blueGreen {@code previewTime}; rolling {@code bakeTime}; ab {@code arms};
- * bandit {@code policy} (epsilon-greedy, ucb1 or thompson) and {@code interval}.
+ * bandit {@code policy} (epsilon-greedy, ucb1 or thompson) and {@code interval}; shadow
+ * {@code mirror} (the percentage of stable's requests copied) and {@code duration}.
  * Defaults: {@code stickyHeader} none (the client address), {@code previewHeader} none (preview
  * only by naming the version), {@code keepBlueWarm} 0s, {@code maxSurge} 1, {@code maxUnavailable}
  * 0, {@code rules} none, bandit {@code arms} stable and target, {@code epsilon} 0.1 (read by
  * epsilon-greedy only), {@code floor} 5 (percent per arm), {@code promoteThreshold} 0 (no auto-promotion),
- * {@code minRewards} 100, each gate field as {@link Gate#DEFAULT}.
+ * {@code minRewards} 100, shadow {@code candidates} none (the target shadows), each gate field as
+ * {@link Gate#DEFAULT} ({@link ShadowGate#DEFAULT} for a shadow's gate).
  */
 public final class RolloutJson {
   private RolloutJson() {}
@@ -80,7 +85,11 @@ public final class RolloutJson {
   static final long DEFAULT_MIN_REWARDS = 100;
   private static final Set<String> GATE_FIELDS = Set.of("minSamples", "maxErrorRateIncrease", "maxP99Ratio");
   private static final Set<String> RULE_FIELDS = Set.of("header", "values", "version");
-  static final List<String> KINDS = List.of("canary", "blueGreen", "rolling", "ab", "bandit");
+  private static final Set<String> SHADOW_FIELDS = Set.of("kind", "candidates", "mirror", "duration", "gate");
+  private static final Set<String> SHADOW_GATE_FIELDS = Set.of("minSamples", "minAgreement", "maxP99Ratio", "maxErrorRate");
+  /** More shadows than this of one stable version would be a typo, and a node's worth of copies per request. */
+  static final int MAX_CANDIDATES = 10;
+  static final List<String> KINDS = List.of("shadow", "canary", "blueGreen", "rolling", "ab", "bandit");
 
   // ---- plans ----
 
@@ -114,6 +123,7 @@ public final class RolloutJson {
       case "rolling" -> rolling(phase, at, what + " (rolling)");
       case "ab" -> abTest(phase, at, what + " (ab)");
       case "bandit" -> bandit(phase, at, what + " (bandit)");
+      case "shadow" -> shadow(phase, at, what + " (shadow)");
       default -> throw Problem.invalid(at + "/kind", what + " has an unknown kind \"" + kind + "\" (expected one of "
           + String.join(", ", KINDS) + ")");
     };
@@ -251,6 +261,59 @@ public final class RolloutJson {
     }
   }
 
+  private static PhaseSpec.Shadow shadow(ObjectNode phase, String at, String what) {
+    Json.onlyFields(phase, at, SHADOW_FIELDS, what);
+    List<Long> candidates = new ArrayList<>();
+    if (phase.hasNonNull("candidates")) {
+      JsonNode node = phase.get("candidates");
+      if (!node.isArray()) {
+        throw Problem.invalid(at + "/candidates", what + ": candidates must be an array of versions such as [2], not "
+            + Json.describe(node));
+      }
+      if (node.size() > MAX_CANDIDATES) {
+        throw Problem.invalid(at + "/candidates", what + " has at most " + MAX_CANDIDATES + " candidates, not " + node.size());
+      }
+      for (int i = 0; i < node.size(); i++) {
+        long version = Json.positiveLong(node.get(i), at + "/candidates/" + i, what + ": candidate " + (i + 1));
+        if (candidates.contains(version)) {
+          throw Problem.invalid(at + "/candidates/" + i, what + ": candidate version " + version + " appears twice");
+        }
+        candidates.add(version);
+      }
+    }
+    int mirror = Json.percent(Json.required(phase, "mirror", at, what), at + "/mirror", what + ": mirror");
+    if (mirror == 0) {
+      throw Problem.invalid(at + "/mirror", what + ": mirror must be above 0 %, or the candidates never see a request");
+    }
+    Duration duration = Json.duration(Json.required(phase, "duration", at, what), at + "/duration", what + ": duration");
+    return new PhaseSpec.Shadow(candidates, mirror, duration, shadowGate(phase, at, what));
+  }
+
+  private static ShadowGate shadowGate(ObjectNode phase, String at, String what) {
+    if (!phase.hasNonNull("gate")) return ShadowGate.DEFAULT;
+    JsonNode node = phase.get("gate");
+    String gateAt = at + "/gate";
+    if (!node.isObject()) throw Problem.invalid(gateAt, what + ": gate must be an object, not " + Json.describe(node));
+    ObjectNode gate = (ObjectNode) node;
+    Json.onlyFields(gate, gateAt, SHADOW_GATE_FIELDS, what + "'s gate");
+    ShadowGate defaults = ShadowGate.DEFAULT;
+    long minSamples = gate.hasNonNull("minSamples")
+        ? Json.intWithin(gate.get("minSamples"), 0, Integer.MAX_VALUE, gateAt + "/minSamples", what + ": gate minSamples")
+        : defaults.minSamples();
+    double agreement = gate.hasNonNull("minAgreement")
+        ? Json.doubleWithin(gate.get("minAgreement"), 0, 1, false, gateAt + "/minAgreement",
+            what + ": gate minAgreement (a fraction: 0.9 is 90 % of compared copies)")
+        : defaults.minAgreement();
+    double p99 = gate.hasNonNull("maxP99Ratio")
+        ? Json.doubleWithin(gate.get("maxP99Ratio"), 0, 1000, true, gateAt + "/maxP99Ratio", what + ": gate maxP99Ratio")
+        : defaults.maxP99Ratio();
+    double errors = gate.hasNonNull("maxErrorRate")
+        ? Json.doubleWithin(gate.get("maxErrorRate"), 0, 1, false, gateAt + "/maxErrorRate",
+            what + ": gate maxErrorRate (a fraction: 0.01 is 1 % of copies)")
+        : defaults.maxErrorRate();
+    return new ShadowGate(minSamples, agreement, p99, errors);
+  }
+
   private static TargetingRule rule(JsonNode node, String at, String what) {
     if (!node.isObject()) throw Problem.invalid(at, what + " must be an object, not " + Json.describe(node));
     ObjectNode rule = (ObjectNode) node;
@@ -331,6 +394,7 @@ public final class RolloutJson {
   }
 
   private static ObjectNode phase(PhaseSpec spec) {
+    if (spec instanceof PhaseSpec.Shadow shadow) return shadowPhase(shadow);
     ObjectNode out = NODES.objectNode();
     out.put("kind", spec.kind());
     Gate gate;
@@ -379,6 +443,23 @@ public final class RolloutJson {
     out.put("promoteThreshold", bandit.promoteThreshold());
     out.put("minRewards", bandit.minRewards());
     return bandit.gate();
+  }
+
+  private static ObjectNode shadowPhase(PhaseSpec.Shadow shadow) {
+    ObjectNode out = NODES.objectNode();
+    out.put("kind", shadow.kind());
+    if (!shadow.candidates().isEmpty()) {
+      ArrayNode candidates = out.putArray("candidates");
+      shadow.candidates().forEach(candidates::add);
+    }
+    out.set("mirror", Json.percentNode(shadow.mirrorBasisPoints()));
+    out.put("duration", Json.formatDuration(shadow.duration()));
+    ObjectNode gate = out.putObject("gate");
+    gate.put("minSamples", shadow.gate().minSamples());
+    gate.put("minAgreement", shadow.gate().minAgreement());
+    gate.put("maxP99Ratio", shadow.gate().maxP99Ratio());
+    gate.put("maxErrorRate", shadow.gate().maxErrorRate());
+    return out;
   }
 
   private static ArrayNode rules(List<TargetingRule> rules) {

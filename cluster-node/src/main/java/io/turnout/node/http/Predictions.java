@@ -3,6 +3,7 @@ package io.turnout.node.http;
 import io.turnout.node.directory.VersionView;
 import io.turnout.node.feedback.RequestIdSigner;
 import io.turnout.node.replica.ModelVersionReplica;
+import io.turnout.node.replica.ModelVersionReplica.PredictReply;
 import io.turnout.node.replica.ModelVersionReplica.Predicted;
 import io.turnout.node.replica.ModelVersionReplica.Rejected;
 import io.turnout.protocol.InferenceRequest;
@@ -22,19 +23,21 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 
 /**
  * The prediction flow both APIs share: find the version that serves the request, read the body
- * within the limit, parse it with the API's codec, ask a replica (one retry, re-routed), count the
- * outcome for the version that answered, and write the reply with the API's codec and a signed
- * request id naming that version.
+ * within the limit, parse it with the API's codec, ask a replica (one retry, re-routed) and mirror
+ * the request to the table's shadows, count the outcome for the version that answered, and write
+ * the reply with the API's codec and a signed request id naming that version.
  */
 final class Predictions {
   private final Edge edge;
   private final PredictionClient client;
   private final RequestIdSigner requestIds;
+  private final Shadows shadows;
 
-  Predictions(Edge edge, PredictionClient client, RequestIdSigner requestIds) {
+  Predictions(Edge edge, PredictionClient client, RequestIdSigner requestIds, Shadows shadows) {
     this.edge = edge;
     this.client = client;
     this.requestIds = requestIds;
+    this.shadows = shadows;
   }
 
   /**
@@ -61,7 +64,7 @@ final class Predictions {
     return edge.body(entity).thenCompose(body -> {
       CompletionStage<VersionView> serving = readyNow != null ? CompletableFuture.completedFuture(readyNow)
           : edge.awaitServingVersion(path.model(), path.version(), caller);
-      return serving.thenCompose(version -> predict(version, resolveAgain, body, parse, requestOf, write));
+      return serving.thenCompose(version -> predict(path, version, resolveAgain, body, parse, requestOf, write));
     }).exceptionally(Edge::failure);
   }
 
@@ -70,13 +73,17 @@ final class Predictions {
     return CompletableFuture.completedFuture(Edge.failure(error));
   }
 
-  private <P> CompletionStage<HttpResponse> predict(VersionView version,
+  private <P> CompletionStage<HttpResponse> predict(ModelPath path, VersionView version,
       Function<ActorRef<ModelVersionReplica.Command>, VersionView> resolveAgain, byte[] body,
       BiFunction<byte[], Map<String, ModelSignature>, P> parse, Function<P, InferenceRequest> requestOf,
       BiFunction<P, InferenceResult, byte[]> write) {
     P parsed = parse.apply(body, version.signatures());
+    InferenceRequest request = requestOf.apply(parsed);
     long started = System.nanoTime();
-    return client.predict(version, resolveAgain, requestOf.apply(parsed)).thenApply(reply -> {
+    CompletionStage<PredictReply> primary = client.predict(version, resolveAgain, request);
+    // Only requests the routing table placed are mirrored; one that names its version asked for it alone.
+    if (path.version().isEmpty()) shadows.mirror(version, request, primary);
+    return primary.thenApply(reply -> {
       edge.recordOutcome(version.id(), started, reply);
       if (reply instanceof Predicted predicted) {
         byte[] json = write.apply(parsed, predicted.result());

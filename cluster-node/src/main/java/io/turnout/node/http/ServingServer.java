@@ -36,7 +36,9 @@ public final class ServingServer extends AllDirectives {
     Materializer materializer = SystemMaterializer.get(system).materializer();
     Edge edge = new Edge(view, settings, materializer, windows, system.scheduler(), system.executionContext());
     PredictionClient client = new PredictionClient(system, settings.askTimeout(), edge::awaitView);
-    Predictions predictions = new Predictions(edge, client, feedback.signer());
+    Shadows shadows = new Shadows(view, client, windows, system.executionContext(),
+        system.settings().config().getInt("turnout.serving.shadow.max-in-flight"));
+    Predictions predictions = new Predictions(edge, client, feedback.signer(), shadows);
     Route routes = new ServingServer().concat(
         new FeedbackRoutes(edge, feedback).routes(),
         new TfServingRoutes(edge, predictions).routes(),

@@ -17,6 +17,7 @@ import io.turnout.protocol.rollout.LatencyHistogram;
 import io.turnout.protocol.rollout.PhaseSpec;
 import io.turnout.protocol.rollout.RolloutPlan;
 import io.turnout.protocol.rollout.RoutingTable;
+import io.turnout.protocol.rollout.ShadowGate;
 import io.turnout.protocol.rollout.TargetingRule;
 import io.turnout.protocol.rollout.VersionWindow;
 import io.turnout.protocol.rollout.WeightedVersion;
@@ -220,8 +221,8 @@ class RolloutJsonTest {
 
     @Test
     void unknownKind() {
-      assertInvalidPlan(withPhase("{\"kind\": \"shadow\"}"), "/phases/0/kind",
-          "unknown kind \"shadow\" (expected one of canary, blueGreen, rolling, ab, bandit)");
+      assertInvalidPlan(withPhase("{\"kind\": \"mirror\"}"), "/phases/0/kind",
+          "unknown kind \"mirror\" (expected one of shadow, canary, blueGreen, rolling, ab, bandit)");
     }
 
     @Test
@@ -412,6 +413,107 @@ class RolloutJsonTest {
       assertInvalidPlan(withPhase("{\"kind\": \"ab\", " + arms
           + ", \"rules\": [{\"header\": \"X-A\", \"version\": 2, \"weight\": 3}]}"),
           "/phases/0/rules/0/weight", "unknown field 'weight'");
+    }
+  }
+
+  @Nested
+  class Shadow {
+    static final String SHADOW = "{\"kind\":\"shadow\",\"candidates\":[2],\"mirror\":100,\"duration\":\"60s\","
+        + "\"gate\":{\"minSamples\":200,\"minAgreement\":0.9,\"maxP99Ratio\":2.0,\"maxErrorRate\":0.01}}";
+
+    static String shadowWith(String fields) {
+      return withPhase("{\"kind\": \"shadow\", " + fields + "}");
+    }
+
+    static String shadowWithGate(String gate) {
+      return shadowWith("\"mirror\": 50, \"duration\": \"1m\", \"gate\": " + gate);
+    }
+
+    @Test
+    void readsEveryField() {
+      assertEquals(List.of(new PhaseSpec.Shadow(List.of(2L), 10_000, Duration.ofSeconds(60), new ShadowGate(200, 0.9, 2.0, 0.01))),
+          plan(withPhase(SHADOW)).phases());
+    }
+
+    @Test
+    void writesItAsUsersWriteItAndReadsItBack() {
+      RolloutPlan plan = plan("{\"targetVersion\": 3, \"phases\": [" + SHADOW + ", {\"kind\": \"shadow\", \"mirror\": 12.5,"
+          + " \"duration\": \"90s\"}, {\"kind\": \"canary\", \"steps\": [100], \"bakeTime\": \"1s\"}]}");
+
+      JsonNode written = RolloutJson.plan(plan);
+
+      assertEquals("{\"kind\":\"shadow\",\"candidates\":[2],\"mirror\":100,\"duration\":\"1m\","
+          + "\"gate\":{\"minSamples\":200,\"minAgreement\":0.9,\"maxP99Ratio\":2.0,\"maxErrorRate\":0.01}}",
+          written.at("/phases/0").toString());
+      assertEquals("{\"kind\":\"shadow\",\"mirror\":12.5,\"duration\":\"90s\",\"gate\":{\"minSamples\":100,"
+          + "\"minAgreement\":0.9,\"maxP99Ratio\":2.0,\"maxErrorRate\":0.01}}", written.at("/phases/1").toString(),
+          "no candidates: the target shadows");
+      assertEquals(plan, RolloutJson.parsePlan(Json.write(written)));
+    }
+
+    @Test
+    void fillsDefaults() {
+      PhaseSpec.Shadow shadow = (PhaseSpec.Shadow) plan(shadowWith("\"mirror\": 5, \"duration\": \"10m\"")).phases().get(0);
+      assertEquals(new PhaseSpec.Shadow(List.of(), 500, Duration.ofMinutes(10), ShadowGate.DEFAULT), shadow);
+      PhaseSpec.Shadow partial = (PhaseSpec.Shadow) plan(shadowWithGate("{\"minAgreement\": 0.75}")).phases().get(0);
+      assertEquals(new ShadowGate(ShadowGate.DEFAULT.minSamples(), 0.75, ShadowGate.DEFAULT.maxP99Ratio(),
+          ShadowGate.DEFAULT.maxErrorRate()), partial.gate());
+      PhaseSpec.Shadow none = (PhaseSpec.Shadow) plan(shadowWith("\"candidates\": [], \"mirror\": 5, \"duration\": \"1s\""))
+          .phases().get(0);
+      assertEquals(List.of(), none.candidates());
+    }
+
+    @Test
+    void mirrorIsARequiredPercentageAboveZero() {
+      assertInvalidPlan(shadowWith("\"duration\": \"1m\""), "/phases/0/mirror", "phase 1 (shadow) needs 'mirror'");
+      assertInvalidPlan(shadowWith("\"mirror\": 0, \"duration\": \"1m\""), "/phases/0/mirror",
+          "phase 1 (shadow): mirror must be above 0 %");
+      assertInvalidPlan(shadowWith("\"mirror\": 101, \"duration\": \"1m\""), "/phases/0/mirror",
+          "mirror must be a percentage from 0 to 100, not 101");
+      assertInvalidPlan(shadowWith("\"mirror\": 0.001, \"duration\": \"1m\""), "/phases/0/mirror", "at most two decimals");
+      assertInvalidPlan(shadowWith("\"mirror\": \"50%\", \"duration\": \"1m\""), "/phases/0/mirror",
+          "must be a percentage (a number)");
+    }
+
+    @Test
+    void durationIsRequired() {
+      assertInvalidPlan(shadowWith("\"mirror\": 50"), "/phases/0/duration", "phase 1 (shadow) needs 'duration'");
+      assertInvalidPlan(shadowWith("\"mirror\": 50, \"duration\": \"soon\""), "/phases/0/duration",
+          "duration must be a duration such as 30s");
+    }
+
+    @Test
+    void candidatesAreDistinctVersions() {
+      String rest = ", \"mirror\": 50, \"duration\": \"1m\"";
+      assertInvalidPlan(shadowWith("\"candidates\": 2" + rest), "/phases/0/candidates",
+          "candidates must be an array of versions such as [2], not 2");
+      assertInvalidPlan(shadowWith("\"candidates\": [2, 0]" + rest), "/phases/0/candidates/1",
+          "candidate 2 must be a whole number of at least 1, not 0");
+      assertInvalidPlan(shadowWith("\"candidates\": [\"2\"]" + rest), "/phases/0/candidates/0", "whole number");
+      assertInvalidPlan(shadowWith("\"candidates\": [2, 3, 2]" + rest), "/phases/0/candidates/2",
+          "candidate version 2 appears twice");
+      assertInvalidPlan(shadowWith("\"candidates\": [1,2,3,4,5,6,7,8,9,10,11]" + rest), "/phases/0/candidates",
+          "at most 10 candidates, not 11");
+    }
+
+    @Test
+    void fieldsOfOtherKindsAndOtherGatesAreUnknown() {
+      assertInvalidPlan(shadowWith("\"mirror\": 50, \"duration\": \"1m\", \"bakeTime\": \"1m\""), "/phases/0/bakeTime",
+          "unknown field 'bakeTime' in phase 1 (shadow)");
+      assertInvalidPlan(shadowWithGate("{\"maxErrorRateIncrease\": 0.01}"), "/phases/0/gate/maxErrorRateIncrease",
+          "unknown field 'maxErrorRateIncrease' in phase 1 (shadow)'s gate");
+      assertInvalidPlan(shadowWithGate("[]"), "/phases/0/gate", "gate must be an object");
+    }
+
+    @Test
+    void gateLimitsAreInRange() {
+      assertInvalidPlan(shadowWithGate("{\"minSamples\": -1}"), "/phases/0/gate/minSamples", "whole number from 0");
+      assertInvalidPlan(shadowWithGate("{\"minAgreement\": 1.5}"), "/phases/0/gate/minAgreement",
+          "minAgreement (a fraction: 0.9 is 90 % of compared copies) must be a number from 0 to 1, not 1.5");
+      assertInvalidPlan(shadowWithGate("{\"maxP99Ratio\": 0}"), "/phases/0/gate/maxP99Ratio", "must be a number above 0");
+      assertInvalidPlan(shadowWithGate("{\"maxErrorRate\": -0.1}"), "/phases/0/gate/maxErrorRate", "from 0 to 1");
+      assertInvalidPlan(shadowWithGate("{\"maxErrorRate\": \"1%\"}"), "/phases/0/gate/maxErrorRate",
+          "not the string \"1%\"");
     }
   }
 

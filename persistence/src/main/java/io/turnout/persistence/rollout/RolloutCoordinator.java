@@ -350,6 +350,9 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
     }
     long target = start.plan().targetVersion();
     for (PhaseSpec phase : start.plan().phases()) {
+      if (phase instanceof PhaseSpec.Shadow shadow && shadow.candidates().contains(stable)) {
+        return "the shadow phase names version " + stable + ", the stable version, as a candidate: it would shadow itself";
+      }
       for (long version : phase.namedVersions()) {
         if (version != stable && version != target && start.armReplicas().getOrDefault(version, 0) < 1) {
           return "the " + phase.kind() + " phase names version " + version + ", which has no registered replicas";

@@ -17,7 +17,7 @@ import java.util.Map;
  * ready replicas), so it may change between decisions.
  */
 public sealed interface PhaseStrategy permits CanaryStrategy, BlueGreenStrategy, RollingStrategy, AbTestStrategy,
-    BanditStrategy {
+    BanditStrategy, ShadowStrategy {
 
   /** The phase this strategy runs. */
   PhaseSpec spec();
@@ -38,6 +38,7 @@ public sealed interface PhaseStrategy permits CanaryStrategy, BlueGreenStrategy,
     if (spec instanceof PhaseSpec.Rolling rolling) return new RollingStrategy(rolling);
     if (spec instanceof PhaseSpec.AbTest abTest) return new AbTestStrategy(abTest);
     if (spec instanceof PhaseSpec.Bandit bandit) return new BanditStrategy(bandit);
+    if (spec instanceof PhaseSpec.Shadow shadow) return new ShadowStrategy(shadow);
     throw new IllegalArgumentException("no strategy for phase kind '" + spec.kind() + "'");
   }
 }
