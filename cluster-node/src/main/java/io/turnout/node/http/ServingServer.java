@@ -1,6 +1,8 @@
 package io.turnout.node.http;
 
 import io.turnout.node.directory.ServingView;
+import io.turnout.node.metrics.MetricsRoutes;
+import io.turnout.node.metrics.NodeMetrics;
 import io.turnout.node.stats.WindowRecorder;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -35,14 +37,17 @@ public final class ServingServer extends AllDirectives {
   public static Route route(ActorSystem<?> system, Supplier<ServingView> view, BooleanSupplier ready,
       EdgeSettings settings, WindowRecorder windows) {
     Materializer materializer = SystemMaterializer.get(system).materializer();
-    Edge edge = new Edge(view, settings, materializer, windows);
+    NodeMetrics metrics = NodeMetrics.get(system);
+    metrics.watch(system, view, ready);
+    Edge edge = new Edge(view, settings, materializer, windows, metrics);
     PredictionClient client = new PredictionClient(system, settings.askTimeout());
     Predictions predictions = new Predictions(edge, client);
     Route routes = new ServingServer().concat(
         new TfServingRoutes(edge, predictions).routes(),
         new InferenceV2Routes(edge, predictions, ready).routes(),
-        new HealthRoutes(ready).routes());
-    return new ServingServer().json(routes);
+        new HealthRoutes(ready).routes(),
+        new MetricsRoutes(metrics).routes());
+    return new ServingServer().json(routes, metrics);
   }
 
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, Route route, EdgeSettings settings) {
@@ -58,11 +63,13 @@ public final class ServingServer extends AllDirectives {
         });
   }
 
-  private Route json(Route routes) {
+  private Route json(Route routes, NodeMetrics metrics) {
     RejectionHandler rejections = RejectionHandler.defaultHandler().mapRejectionResponse(ServingServer::asJsonError);
     ExceptionHandler exceptions = ExceptionHandler.newBuilder().matchAny(error -> complete(Edge.failure(error))).build();
-    return mapResponse(ServingServer::withRequestId,
-        () -> handleRejections(rejections, () -> handleExceptions(exceptions, () -> routes)));
+    return mapResponse(response -> {
+      metrics.recordResponse(response.status().intValue());
+      return withRequestId(response);
+    }, () -> handleRejections(rejections, () -> handleExceptions(exceptions, () -> routes)));
   }
 
   private static HttpResponse asJsonError(HttpResponse response) {
