@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -63,7 +64,7 @@ public final class NodeMetrics implements Extension {
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   /** Every Turnout series this class exports (histograms by their base name). */
-  public static final java.util.List<String> SERIES = java.util.List.of(
+  public static final List<String> SERIES = List.of(
       "turnout_predictions_total", "turnout_prediction_latency_seconds", "turnout_http_responses_total",
       "turnout_batch_size_rows", "turnout_replicas_ready", "turnout_replicas_listed", "turnout_version_state",
       "turnout_routing_revision", "turnout_routing_stable_version", "turnout_routing_weight_ratio",

@@ -1,5 +1,6 @@
 package io.turnout.node.metrics;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -62,9 +63,9 @@ final class ServingGauges {
         .description("Share of the model's traffic the routing table gives the version (0..1)").register(registry);
     members = MultiGauge.builder("turnout.cluster.members")
         .description("Cluster members by status, as this node sees them").register(registry);
-    io.micrometer.core.instrument.Gauge.builder("turnout.node.ready", this, g -> g.readyNow)
+    Gauge.builder("turnout.node.ready", this, g -> g.readyNow)
         .description("1 when this node answers /health/ready with 200").register(registry);
-    io.micrometer.core.instrument.Gauge.builder("turnout.cluster.unreachable.members", this, g -> g.unreachableNow)
+    Gauge.builder("turnout.cluster.unreachable.members", this, g -> g.unreachableNow)
         .description("Members this node sees as unreachable").register(registry);
   }
 
