@@ -1,0 +1,167 @@
+package io.turnout.persistence.rollout.analysis;
+
+/**
+ * The log-gamma and log-beta functions and the regularized incomplete beta function, in double
+ * precision, for the Student t distribution with any (also fractional) degrees of freedom.
+ *
+ * <p>{@code logGamma} uses Stirling's series with seven correction terms from 10 up and the
+ * recurrence Γ(x) = Γ(x + n) / (x (x+1) … (x+n-1)) below, which keeps its absolute error near
+ * 1e-15. {@code logBeta} with one large argument subtracts the two large Stirling terms
+ * analytically (the way TOMS 708's {@code algdiv} does), so that B(ν/2, 1/2) stays accurate for a
+ * million degrees of freedom. The incomplete beta is the continued fraction of Numerical Recipes
+ * (§6.4) evaluated by the modified Lentz method, on whichever side of the mean converges fast, or
+ * the hypergeometric power series where that fraction would cancel.
+ */
+public final class SpecialFunctions {
+  private SpecialFunctions() {}
+
+  private static final double HALF_LOG_TWO_PI = 0.9189385332046727417803297;
+  /** Stirling's series holds to double precision from here on. */
+  private static final double STIRLING_FROM = 10;
+  private static final double EPSILON = 1e-15;
+  private static final double TINY = 1e-300;
+  private static final int MAX_ITERATIONS = 1_000_000;
+  /** A continued-fraction variable above this loses a digit or more to cancellation. */
+  private static final double NEAR_ONE = 0.9;
+  /** The power series is used where it needs about this many terms at most. */
+  private static final double SERIES_TERMS = 100_000;
+
+  /** ln Γ(x) for x > 0; NaN otherwise. */
+  public static double logGamma(double x) {
+    if (Double.isNaN(x) || x <= 0) return Double.NaN;
+    if (x == Double.POSITIVE_INFINITY) return Double.POSITIVE_INFINITY;
+    if (x >= STIRLING_FROM) return stirling(x);
+    double product = 1;
+    double shifted = x;
+    while (shifted < STIRLING_FROM) {
+      product *= shifted;
+      shifted += 1;
+    }
+    return stirling(shifted) - Math.log(product);
+  }
+
+  /** ln Γ(x) = (x - 1/2) ln x - x + ln √(2π) + δ(x), for x ≥ 10. */
+  private static double stirling(double x) {
+    return (x - 0.5) * Math.log(x) - x + HALF_LOG_TWO_PI + stirlingCorrection(x);
+  }
+
+  /**
+   * δ(x) = ln Γ(x) - ((x - 1/2) ln x - x + ln √(2π)): the Bernoulli-number series
+   * 1/(12x) - 1/(360x³) + 1/(1260x⁵) - …, whose next term is below 1e-17 at x = 10.
+   */
+  private static double stirlingCorrection(double x) {
+    double inverse = 1 / x;
+    double square = inverse * inverse;
+    return inverse * (1.0 / 12 + square * (-1.0 / 360 + square * (1.0 / 1260 + square * (-1.0 / 1680
+        + square * (1.0 / 1188 + square * (-691.0 / 360360 + square * (1.0 / 156 + square * (-3617.0 / 122400))))))));
+  }
+
+  /** ln B(a, b) = ln Γ(a) + ln Γ(b) - ln Γ(a + b), for a, b > 0. */
+  public static double logBeta(double a, double b) {
+    if (Double.isNaN(a) || Double.isNaN(b) || a <= 0 || b <= 0) return Double.NaN;
+    double small = Math.min(a, b);
+    double large = Math.max(a, b);
+    if (large < STIRLING_FROM) return logGamma(small) + logGamma(large) - logGamma(small + large);
+    // ln Γ(large) - ln Γ(large + small) without forming either: their Stirling terms cancel to
+    // -(large - 1/2) ln(1 + small/large) - small ln(large + small) + small.
+    double sum = small + large;
+    double ratio = -(large - 0.5) * Math.log1p(small / large) - small * Math.log(sum) + small
+        + stirlingCorrection(large) - stirlingCorrection(sum);
+    return logGamma(small) + ratio;
+  }
+
+  /** The regularized incomplete beta function I_x(a, b), for a, b > 0 and 0 ≤ x ≤ 1. */
+  public static double regularizedBeta(double x, double a, double b) {
+    return regularizedBeta(x, 1 - x, a, b, false);
+  }
+
+  /**
+   * I_x(a, b), or its complement 1 - I_x(a, b) = I_y(b, a) when {@code complement}, where
+   * {@code y} is 1 - x computed by the caller without cancellation (a t statistic's
+   * t²/(ν + t²), say).
+   *
+   * <p>The continued fraction runs on the side where it converges fast; it loses about
+   * log10(1/(1 - v)) digits when its variable v is close to 1, which happens with one large
+   * parameter (many degrees of freedom). There the other side's power series, whose terms are all
+   * positive, is used instead unless subtracting it from 1 would lose more. Measured against
+   * mpmath on 2 000 random points with ν from 0.3 to 1e8 and |t| from 1e-6 to 300, P(|T| ≥ |t|)
+   * kept a relative error below 4e-13 up to ν = 1.5 million; beyond, where a small tail leaves
+   * only the cancelling fraction (TOMS 708 has an asymptotic expansion for it), below 3e-10.
+   */
+  public static double regularizedBeta(double x, double y, double a, double b, boolean complement) {
+    if (Double.isNaN(x) || Double.isNaN(y) || Double.isNaN(a) || Double.isNaN(b) || a <= 0 || b <= 0 || x < 0 || y < 0
+        || x > 1 || y > 1) {
+      return Double.NaN;
+    }
+    if (x == 0) return complement ? 1 : 0;
+    if (y == 0) return complement ? 0 : 1;
+    // ln x from whichever of x and y is not close to 1: a · ln x must stay exact when a is huge.
+    double logX = x < 0.5 ? Math.log(x) : Math.log1p(-y);
+    double logY = y < 0.5 ? Math.log(y) : Math.log1p(-x);
+    double front = Math.exp(a * logX + b * logY - logBeta(a, b));
+    if (x < (a + 1) / (a + b + 2)) {
+      if (x > NEAR_ONE && a * y < SERIES_TERMS) {
+        double upper = front * powerSeries(y, b, a) / b;
+        if (1 - upper >= y) return complement ? upper : 1 - upper;
+      }
+      double lower = front * continuedFraction(x, a, b) / a;
+      return complement ? 1 - lower : lower;
+    }
+    if (y > NEAR_ONE && b * x < SERIES_TERMS) {
+      double lower = front * powerSeries(x, a, b) / a;
+      if (1 - lower >= x) return complement ? 1 - lower : lower;
+    }
+    double upper = front * continuedFraction(y, b, a) / b;
+    return complement ? upper : 1 - upper;
+  }
+
+  /**
+   * ₂F₁(a + b, 1; a + 1; x) = Σ (a + b)_n / (a + 1)_n xⁿ, so that I_x(a, b) = x^a (1 - x)^b
+   * ₂F₁(…) / (a B(a, b)) (Abramowitz and Stegun 26.5.23). The terms grow while
+   * (a + b + n) x > a + 1 + n, about b·x of them, then fall at least as fast as xⁿ.
+   */
+  private static double powerSeries(double x, double a, double b) {
+    double term = 1;
+    double sum = 1;
+    for (int n = 0; n < MAX_ITERATIONS; n++) {
+      double ratio = (a + b + n) / (a + 1 + n) * x;
+      term *= ratio;
+      double next = sum + term;
+      if (next == sum && ratio < 1) return sum;
+      sum = next;
+    }
+    throw new ArithmeticException("the incomplete beta series did not converge for x=" + x + ", a=" + a + ", b=" + b);
+  }
+
+  /** The continued fraction for I_x(a, b) (Numerical Recipes' betacf), by the modified Lentz method. */
+  private static double continuedFraction(double x, double a, double b) {
+    double sum = a + b;
+    double up = a + 1;
+    double down = a - 1;
+    double c = 1;
+    double d = 1 - sum * x / up;
+    if (Math.abs(d) < TINY) d = TINY;
+    d = 1 / d;
+    double fraction = d;
+    for (int m = 1; m <= MAX_ITERATIONS; m++) {
+      int m2 = 2 * m;
+      double even = m * (b - m) * x / ((down + m2) * (a + m2));
+      d = 1 + even * d;
+      if (Math.abs(d) < TINY) d = TINY;
+      c = 1 + even / c;
+      if (Math.abs(c) < TINY) c = TINY;
+      d = 1 / d;
+      fraction *= d * c;
+      double odd = -(a + m) * (sum + m) * x / ((a + m2) * (up + m2));
+      d = 1 + odd * d;
+      if (Math.abs(d) < TINY) d = TINY;
+      c = 1 + odd / c;
+      if (Math.abs(c) < TINY) c = TINY;
+      d = 1 / d;
+      double delta = d * c;
+      fraction *= delta;
+      if (Math.abs(delta - 1) < EPSILON) return fraction;
+    }
+    throw new ArithmeticException("the incomplete beta fraction did not converge for x=" + x + ", a=" + a + ", b=" + b);
+  }
+}
