@@ -88,6 +88,47 @@ class TurnoutctlTest {
   }
 
   @Test
+  void startsAComposedPlanWithPhasesInTheOrderOfTheirFlags() {
+    admin.json("POST /admin/models/iris/rollouts", 201, ROLLING);
+    assertEquals(0, run("rollout", "start", "iris", "--target", "2", "--shadow", "100", "--shadow-duration", "60s",
+        "--min-agreement", "0.9", "--canary", "10,50", "--bake", "30s", "--bandit", "thompson", "--arms", "1,2",
+        "--promote-threshold", "0.95"));
+    assertEquals("{\"targetVersion\":2,\"phases\":["
+        + "{\"kind\":\"shadow\",\"mirror\":100,\"duration\":\"60s\",\"gate\":{\"minAgreement\":0.9}},"
+        + "{\"kind\":\"canary\",\"steps\":[10,50],\"bakeTime\":\"30s\"},"
+        + "{\"kind\":\"bandit\",\"policy\":\"thompson\",\"arms\":[1,2],\"promoteThreshold\":0.95}]}",
+        admin.requests.get(0).body());
+
+    assertEquals(0, run("rollout", "start", "iris", "--target", "2", "--bandit", "ucb1", "--canary", "50", "--bake", "1m"));
+    assertEquals("{\"targetVersion\":2,\"phases\":[{\"kind\":\"bandit\",\"policy\":\"ucb1\"},"
+        + "{\"kind\":\"canary\",\"steps\":[50],\"bakeTime\":\"1m\"}]}", admin.requests.get(1).body());
+  }
+
+  @Test
+  void shadowAndBanditSettingsWithoutTheirPhaseAreUsageErrors() {
+    assertEquals(1, run("rollout", "start", "iris", "--target", "2", "--min-agreement", "0.9", "--canary", "50", "--bake", "1m"));
+    assertTrue(err.contains("--shadow"), err);
+    assertEquals(1, run("rollout", "start", "iris", "--target", "2", "--promote-threshold", "0.9"));
+    assertTrue(err.contains("--bandit"), err);
+    assertEquals(1, run("rollout", "start", "iris", "--target", "2", "--bandit", "softmax"));
+    assertTrue(err.contains("unknown bandit policy 'softmax'"), err);
+    assertEquals(0, admin.requests.size());
+  }
+
+  @Test
+  void startsFromAPlanFileGivenAsPlan(@TempDir Path dir) throws IOException {
+    Path plan = dir.resolve("plan.json");
+    Files.writeString(plan, "{\"targetVersion\": 2, \"phases\": [{\"kind\": \"shadow\", \"mirror\": 50,"
+        + " \"duration\": \"1m\"}, {\"kind\": \"bandit\", \"policy\": \"thompson\"}]}");
+    admin.json("POST /admin/models/iris/rollouts", 201, ROLLING);
+    assertEquals(0, run("rollout", "start", "iris", "--plan", plan.toString()));
+    assertEquals("{\"targetVersion\":2,\"phases\":[{\"kind\":\"shadow\",\"mirror\":50,\"duration\":\"1m\"},"
+        + "{\"kind\":\"bandit\",\"policy\":\"thompson\"}]}", admin.requests.get(0).body());
+    assertEquals(1, run("rollout", "start", "iris", "--plan", plan.toString(), "--shadow", "10"));
+    assertTrue(err.contains("--file holds the whole plan"), err);
+  }
+
+  @Test
   void startsFromAYamlFile(@TempDir Path dir) throws IOException {
     Path plan = dir.resolve("plan.yml");
     Files.writeString(plan, "targetVersion: 1\nphases:\n  - {kind: rolling, bakeTime: 10s}\n");
