@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.turnout.ops.cli.AdminClient.Reply;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -319,15 +322,41 @@ final class Commands {
   }
 
   @Command(name = "watch", description = {
-      "Follow a rollout's events until it ends: one line per event, and a progress bar on a terminal.",
-      "Exits 0 when the rollout is promoted, 3 when it is rolled back or aborted."})
+      "Follow a rollout's events until it ends: one line per event. On a terminal a panel under them shows",
+      "the phase's progress and, live, its shadow agreement, bandit allocation or A/B report; elsewhere",
+      "those are printed when they change. Exits 0 when the rollout is promoted, 3 when it is rolled back",
+      "or aborted."})
   static final class Watch extends AdminCommand {
     @Parameters(index = "0", paramLabel = "MODEL")
     String model;
 
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(ms|s|m|h)?");
+
+    @Option(names = "--every", paramLabel = "DURATION",
+        description = "Refresh the analysis this often: 500ms, 2s, 1m (default 2s on a terminal, 30s otherwise; 0: on events only).")
+    String every;
+
     @Override
     public Integer call() {
-      return new Watcher(client(), model, out(), root().terminal && !json(), json()).watch();
+      boolean terminal = root().terminal && !json();
+      Duration interval = every == null ? Duration.ofSeconds(terminal ? 2 : 30) : duration(every, "--every");
+      return new Watcher(client(), model, out(), terminal, json(), interval).watch();
+    }
+
+    /** 0, 500ms, 2s, 1m, 1h. */
+    static Duration duration(String text, String flag) {
+      Matcher m = DURATION.matcher(text.strip());
+      if (!m.matches() || (m.group(2) == null && !m.group(1).equals("0"))) {
+        throw CliException.usage(flag + " must be a duration such as 500ms, 2s or 1m, not '" + text + "'");
+      }
+      long amount = Long.parseLong(m.group(1));
+      String unit = m.group(2) == null ? "s" : m.group(2);
+      return switch (unit) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "s" -> Duration.ofSeconds(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        default -> Duration.ofHours(amount);
+      };
     }
   }
 
