@@ -50,7 +50,7 @@ class AdminApiTest {
   @BeforeAll
   static void startNode(@TempDir Path dir) throws IOException {
     models = TestModels.rootWith(dir.resolve("models"), "iris", "broken");
-    for (String copy : List.of("flow", "auto", "events", "cli")) {
+    for (String copy : List.of("flow", "auto", "events", "cli", "abcli")) {
       Files.createSymbolicLink(models.resolve(copy), TestModels.root().resolve("iris"));
     }
     node = TestNode.start(models, """
@@ -63,7 +63,7 @@ class AdminApiTest {
         pekko.persistence.snapshot-store.plugin = "pekko.persistence.snapshot-store.local"
         pekko.persistence.snapshot-store.local.dir = "%s"
         """.formatted(TOKEN, dir.resolve("snapshots")), InMemoryRegistry::forNode);
-    for (String model : List.of("iris", "flow", "auto", "events", "cli")) node.awaitAvailable(model, 1, 2);
+    for (String model : List.of("iris", "flow", "auto", "events", "cli", "abcli")) node.awaitAvailable(model, 1, 2);
   }
 
   @AfterAll
@@ -478,6 +478,36 @@ class AdminApiTest {
     Cli history = turnoutctl("history", "cli", "--limit", "50");
     assertEquals(0, history.code());
     assertTrue(history.out().contains("RolloutStarted") && history.out().contains("carol"), history.out());
+  }
+
+  @Test
+  void anAbTestsReportFromTheNodeThroughTurnoutctl() {
+    Cli started = turnoutctl("rollout", "start", "abcli", "--target", "2", "--ab", "1=50,2=50",
+        "--sticky-header", "X-User-Id");
+    assertEquals(0, started.code(), started.err());
+    await("/admin/models/abcli/rollout", s -> s.at("/routing/weights/1/percent").asInt() == 50, Duration.ofSeconds(30));
+    for (int i = 0; i < 200; i++) {
+      HttpResponse<String> reply = send(HttpRequest.newBuilder(node.uri("/v1/models/abcli:predict"))
+          .header("X-User-Id", "user-" + i).POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[5.1,3.5,1.4,0.2]]}"))
+          .build());
+      assertEquals(200, reply.statusCode(), reply.body());
+    }
+    // The edges report every second; both arms show up in the report once they have.
+    JsonNode status = await("/admin/models/abcli/rollout",
+        s -> s.at("/report/arms/0/requests").asLong() + s.at("/report/arms/1/requests").asLong() == 200,
+        Duration.ofSeconds(30));
+    JsonNode report = status.get("report");
+    assertEquals(1, report.get("control").asLong());
+    assertTrue(report.get("test").isNull(), "no rewards were posted");
+    assertTrue(report.at("/arms/0/requests").asLong() > 50 && report.at("/arms/1/requests").asLong() > 50, report.toString());
+    assertTrue(report.at("/arms/1/vsControl/p99Ratio").asDouble() > 0, report.toString());
+
+    Cli shown = turnoutctl("rollout", "status", "abcli");
+    assertEquals(0, shown.code(), shown.err());
+    assertTrue(shown.out().contains("  A/B report: no rewards yet, 95 % intervals, control v1\n"), shown.out());
+    assertTrue(shown.out().matches("(?s).*\n    v1 +50 % +0 +- +control +- +\\d+ .*\n    v2 +50 % +0 +- +- +- +\\d+ .*"),
+        shown.out());
+    assertEquals(0, turnoutctl("abort", "abcli").code());
   }
 
   static String awaitLine(BlockingQueue<String> lines, Predicate<String> wanted, Duration timeout)
