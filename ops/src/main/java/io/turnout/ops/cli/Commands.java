@@ -125,10 +125,13 @@ final class Commands {
   static final class Rollout {}
 
   @Command(name = "start", sortOptions = false, description = {
-      "Start a rollout, from a plan file or from flags: one phase per kind given, run in the order given.",
+      "Start a rollout from a plan file, or from flags: one phase per kind given,",
+      "run in the order given.",
       "  turnoutctl rollout start iris --target 2 --canary 5,25,50,100 --bake 30s",
-      "  turnoutctl rollout start iris --target 2 --shadow 100 --shadow-duration 60s --min-agreement 0.9 \\",
-      "      --canary 10,50 --bake 30s --bandit thompson --arms 1,2 --promote-threshold 0.95",
+      "  turnoutctl rollout start iris --target 2 \\",
+      "    --shadow 100 --shadow-duration 60s --min-agreement 0.9 \\",
+      "    --canary 10,50 --bake 30s \\",
+      "    --bandit thompson --arms 1,2 --promote-threshold 0.95",
       "  turnoutctl rollout start iris --plan plan.yaml"})
   static final class Start extends AdminCommand {
     @Parameters(index = "0", paramLabel = "MODEL")
@@ -322,10 +325,10 @@ final class Commands {
   }
 
   @Command(name = "watch", description = {
-      "Follow a rollout's events until it ends: one line per event. On a terminal a panel under them shows",
-      "the phase's progress and, live, its shadow agreement, bandit allocation or A/B report; elsewhere",
-      "those are printed when they change. Exits 0 when the rollout is promoted, 3 when it is rolled back",
-      "or aborted."})
+      "Follow a rollout's events until it ends: one line per event. On a terminal a",
+      "panel under them shows the phase's progress and, live, its shadow agreement,",
+      "bandit allocation or A/B report; elsewhere those print when they change.",
+      "Exits 0 when the rollout is promoted, 3 when it is rolled back or aborted."})
   static final class Watch extends AdminCommand {
     @Parameters(index = "0", paramLabel = "MODEL")
     String model;

@@ -129,6 +129,15 @@ class TurnoutctlTest {
   }
 
   @Test
+  void everyCommandHasHelp() {
+    assertEquals(0, run("rollout", "start", "--help"));
+    assertTrue(out.contains("--shadow=PERCENT") && out.contains("--bandit=POLICY") && out.contains("--plan=PLAN"), out);
+    assertEquals(0, run("rollout", "watch", "--help"));
+    assertTrue(out.contains("--every=DURATION"), out);
+    assertEquals(0, admin.requests.size());
+  }
+
+  @Test
   void startsFromAYamlFile(@TempDir Path dir) throws IOException {
     Path plan = dir.resolve("plan.yml");
     Files.writeString(plan, "targetVersion: 1\nphases:\n  - {kind: rolling, bakeTime: 10s}\n");
