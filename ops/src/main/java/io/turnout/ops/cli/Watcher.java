@@ -190,8 +190,8 @@ final class Watcher {
   private void refresh() {
     try {
       show(client.get(Commands.AdminCommand.rolloutPath(model)).json());
-    } catch (CliException | UncheckedIOException notNow) {
-      // shown again at the next refresh or event
+    } catch (RuntimeException notNow) {
+      // an unreachable node or an odd answer: shown again at the next refresh or event
     }
   }
 
