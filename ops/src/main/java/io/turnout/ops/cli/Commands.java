@@ -131,7 +131,7 @@ final class Commands {
       "  turnoutctl rollout start iris --target 2 \\",
       "    --shadow 100 --shadow-duration 60s --min-agreement 0.9 \\",
       "    --canary 10,50 --bake 30s \\",
-      "    --bandit thompson --arms 1,2 --promote-threshold 0.95",
+      "    --bandit thompson --arms 1,2 --interval 5s --promote-threshold 0.95",
       "  turnoutctl rollout start iris --plan plan.yaml"})
   static final class Start extends AdminCommand {
     @Parameters(index = "0", paramLabel = "MODEL")

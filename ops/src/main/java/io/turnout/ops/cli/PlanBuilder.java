@@ -177,7 +177,7 @@ final class PlanBuilder {
     }
     if (bandit.arms() != null) phase.set("arms", versions(bandit.arms(), "--arms"));
     if (bandit.epsilon() != null) phase.put("epsilon", bandit.epsilon());
-    if (bandit.interval() != null) phase.put("interval", bandit.interval());
+    phase.put("interval", required(bandit.interval(), "--bandit needs --interval: how often to reallocate (e.g. 5s)"));
     if (bandit.floor() != null) phase.set("floor", percent(bandit.floor(), "--floor"));
     if (bandit.promoteThreshold() != null) phase.put("promoteThreshold", bandit.promoteThreshold());
     if (bandit.minRewards() != null) phase.put("minRewards", bandit.minRewards());

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PlanBuilderTest {
   static final PlanBuilder.Shadow SHADOW = new PlanBuilder.Shadow("100", null, "60s", null, 0.9, null, null);
-  static final PlanBuilder.Bandit THOMPSON = new PlanBuilder.Bandit("thompson", "1,2", null, null, null, 0.95, null);
+  static final PlanBuilder.Bandit THOMPSON = new PlanBuilder.Bandit("thompson", "1,2", null, "5s", null, 0.95, null);
 
   /** Flags with only these phase flags (and --target 2). */
   static Flags flags(List<String> order, PlanBuilder.Shadow shadow, String canarySteps, String bake,
@@ -96,9 +96,9 @@ class PlanBuilderTest {
     assertEquals("{\"targetVersion\":2,\"phases\":[{\"kind\":\"bandit\",\"policy\":\"epsilon-greedy\",\"arms\":[1,2,3],"
         + "\"epsilon\":0.1,\"interval\":\"5s\",\"floor\":5,\"promoteThreshold\":0.95,\"minRewards\":200,"
         + "\"gate\":{\"minSamples\":50,\"maxP99Ratio\":2.0}}]}", PlanBuilder.fromFlags(flags).toString());
-    assertEquals("{\"targetVersion\":2,\"phases\":[{\"kind\":\"bandit\",\"policy\":\"ucb1\"}]}",
+    assertEquals("{\"targetVersion\":2,\"phases\":[{\"kind\":\"bandit\",\"policy\":\"ucb1\",\"interval\":\"1s\"}]}",
         PlanBuilder.fromFlags(flags(List.of(), null, null, null, null, null, null,
-            new PlanBuilder.Bandit("ucb1", null, null, null, null, null, null), null)).toString());
+            new PlanBuilder.Bandit("ucb1", null, null, "1s", null, null, null), null)).toString());
   }
 
   @Test
@@ -108,7 +108,7 @@ class PlanBuilderTest {
     assertEquals("{\"targetVersion\":2,\"phases\":["
         + "{\"kind\":\"shadow\",\"mirror\":100,\"duration\":\"60s\",\"gate\":{\"minAgreement\":0.9}},"
         + "{\"kind\":\"canary\",\"steps\":[10,50],\"bakeTime\":\"30s\",\"gate\":{\"minSamples\":100}},"
-        + "{\"kind\":\"bandit\",\"policy\":\"thompson\",\"arms\":[1,2],\"promoteThreshold\":0.95,"
+        + "{\"kind\":\"bandit\",\"policy\":\"thompson\",\"arms\":[1,2],\"interval\":\"5s\",\"promoteThreshold\":0.95,"
         + "\"gate\":{\"minSamples\":100}}]}", PlanBuilder.fromFlags(flags).toString(), "the gate flags gate every phase but shadow");
 
     Flags reversed = flags(List.of("bandit", "canary", "shadow"), SHADOW, "10,50", "30s", null, null, null, THOMPSON, null);
@@ -141,10 +141,12 @@ class PlanBuilderTest {
     assertTrue(usage(flags(List.of(), SHADOW, null, null, null, null, null, null, new PlanBuilder.Gate(10L, null, null)))
         .contains("a shadow phase has --shadow-min-samples"));
     assertTrue(usage(flags(List.of(), null, null, null, null, null, null,
-        new PlanBuilder.Bandit("greedy", null, null, null, null, null, null), null))
+        new PlanBuilder.Bandit("greedy", null, null, "5s", null, null, null), null))
         .contains("--bandit: unknown bandit policy 'greedy'"));
     assertTrue(usage(flags(List.of(), null, null, null, null, null, null,
-        new PlanBuilder.Bandit("ucb1", "1,x", null, null, null, null, null), null)).contains("--arms: 'x'"));
+        new PlanBuilder.Bandit("ucb1", "1,x", null, "5s", null, null, null), null)).contains("--arms: 'x'"));
+    assertTrue(usage(flags(List.of(), null, null, null, null, null, null,
+        new PlanBuilder.Bandit("ucb1", null, null, null, null, null, null), null)).contains("--bandit needs --interval"));
   }
 
   @Test

@@ -92,15 +92,16 @@ class TurnoutctlTest {
     admin.json("POST /admin/models/iris/rollouts", 201, ROLLING);
     assertEquals(0, run("rollout", "start", "iris", "--target", "2", "--shadow", "100", "--shadow-duration", "60s",
         "--min-agreement", "0.9", "--canary", "10,50", "--bake", "30s", "--bandit", "thompson", "--arms", "1,2",
-        "--promote-threshold", "0.95"));
+        "--interval", "5s", "--promote-threshold", "0.95"));
     assertEquals("{\"targetVersion\":2,\"phases\":["
         + "{\"kind\":\"shadow\",\"mirror\":100,\"duration\":\"60s\",\"gate\":{\"minAgreement\":0.9}},"
         + "{\"kind\":\"canary\",\"steps\":[10,50],\"bakeTime\":\"30s\"},"
-        + "{\"kind\":\"bandit\",\"policy\":\"thompson\",\"arms\":[1,2],\"promoteThreshold\":0.95}]}",
+        + "{\"kind\":\"bandit\",\"policy\":\"thompson\",\"arms\":[1,2],\"interval\":\"5s\",\"promoteThreshold\":0.95}]}",
         admin.requests.get(0).body());
 
-    assertEquals(0, run("rollout", "start", "iris", "--target", "2", "--bandit", "ucb1", "--canary", "50", "--bake", "1m"));
-    assertEquals("{\"targetVersion\":2,\"phases\":[{\"kind\":\"bandit\",\"policy\":\"ucb1\"},"
+    assertEquals(0, run("rollout", "start", "iris", "--target", "2", "--bandit", "ucb1", "--interval", "2s", "--canary", "50",
+        "--bake", "1m"));
+    assertEquals("{\"targetVersion\":2,\"phases\":[{\"kind\":\"bandit\",\"policy\":\"ucb1\",\"interval\":\"2s\"},"
         + "{\"kind\":\"canary\",\"steps\":[50],\"bakeTime\":\"1m\"}]}", admin.requests.get(1).body());
   }
 
@@ -110,7 +111,7 @@ class TurnoutctlTest {
     assertTrue(err.contains("--shadow"), err);
     assertEquals(1, run("rollout", "start", "iris", "--target", "2", "--promote-threshold", "0.9"));
     assertTrue(err.contains("--bandit"), err);
-    assertEquals(1, run("rollout", "start", "iris", "--target", "2", "--bandit", "softmax"));
+    assertEquals(1, run("rollout", "start", "iris", "--target", "2", "--bandit", "softmax", "--interval", "5s"));
     assertTrue(err.contains("unknown bandit policy 'softmax'"), err);
     assertEquals(0, admin.requests.size());
   }
