@@ -33,7 +33,8 @@ public final class RolloutChecks {
    * candidates, bandit arms) must be registered and loadable. The stable version is {@code coordinatorStable}
    * (the coordinator's own, when it has one: 0 otherwise), else the routing table's, else the newest
    * AVAILABLE version other than the target; the coordinator's comes first because this node's copy
-   * of the table may lag behind it. Throws a 422 {@link Problem} naming the field otherwise.
+   * of the table may lag behind it. A shadow candidate must not be the stable version. Throws a 422
+   * {@link Problem} naming the field otherwise.
    */
   public static StartArgs check(RolloutPlan plan, ModelFacts model, long coordinatorStable) {
     checkVersions(plan, model);
@@ -46,6 +47,7 @@ public final class RolloutChecks {
       throw Problem.invalid("/targetVersion", "version " + target + " is already the stable version of model '"
           + model.model() + "'");
     }
+    refuseStableShadowingItself(plan, stable);
     int targetReplicas = model.version(target).orElseThrow().registeredReplicas();
     int stableReplicas = model.version(stable).map(VersionFacts::registeredReplicas).orElse(targetReplicas);
     Map<Long, Integer> armReplicas = new HashMap<>();
@@ -96,6 +98,15 @@ public final class RolloutChecks {
         }
       } else if (phase instanceof PhaseSpec.Bandit bandit) {
         for (int a = 0; a < bandit.arms().size(); a++) check.check(bandit.arms().get(a), at + "/arms/" + a, name + ": arm");
+      }
+    }
+  }
+
+  private static void refuseStableShadowingItself(RolloutPlan plan, long stable) {
+    for (int i = 0; i < plan.phases().size(); i++) {
+      if (plan.phases().get(i) instanceof PhaseSpec.Shadow shadow && shadow.candidates().contains(stable)) {
+        throw Problem.invalid("/phases/" + i + "/candidates/" + shadow.candidates().indexOf(stable), "phase " + (i + 1)
+            + " (shadow) names version " + stable + " as a candidate, but it is the stable version and would shadow itself");
       }
     }
   }

@@ -259,9 +259,12 @@ class AdminApiTest {
 
     @Test
     void anInvalidPlanNamesTheField() {
-      JsonNode problem = problem(422, "unknown kind \"shadow\"", post("/admin/models/iris/rollouts",
-          "{\"targetVersion\": 2, \"phases\": [{\"kind\": \"shadow\"}]}"));
+      JsonNode problem = problem(422, "unknown kind \"mirror\"", post("/admin/models/iris/rollouts",
+          "{\"targetVersion\": 2, \"phases\": [{\"kind\": \"mirror\"}]}"));
       assertEquals("/phases/0/kind", problem.get("pointer").asText());
+      JsonNode shadow = problem(422, "phase 1 (shadow) needs 'mirror'", post("/admin/models/iris/rollouts",
+          "{\"targetVersion\": 2, \"phases\": [{\"kind\": \"shadow\", \"duration\": \"1m\"}]}"));
+      assertEquals("/phases/0/mirror", shadow.get("pointer").asText());
       problem(422, "weights must add up to 100 %, not 90 %", post("/admin/models/iris/rollouts",
           "{\"targetVersion\": 2, \"phases\": [{\"kind\": \"ab\", \"arms\": {\"1\": 45, \"2\": 45}}]}"));
     }

@@ -119,4 +119,15 @@ class RolloutChecksTest {
     assertEquals(new StartArgs(2, 3, 1, Map.of()), RolloutChecks.check(plan("{\"targetVersion\": 3, \"phases\": [{\"kind\": \"ab\","
         + " \"arms\": {\"2\": 50, \"3\": 50}, \"rules\": [{\"header\": \"X-Segment\", \"version\": 3}]}]}"), IRIS, 0));
   }
+
+  @Test
+  void aShadowCandidateBringsItsRegisteredReplicaCountAndCannotBeTheStableVersion() {
+    assertEquals(new StartArgs(2, 3, 1, Map.of(1L, 2)), RolloutChecks.check(plan("{\"targetVersion\": 3, \"phases\":"
+        + " [{\"kind\": \"shadow\", \"candidates\": [3, 1], \"mirror\": 100, \"duration\": \"1m\"}]}"), IRIS, 0));
+
+    Problem itself = refused(plan("{\"targetVersion\": 3, \"phases\": [{\"kind\": \"canary\", \"steps\": [100],"
+        + " \"bakeTime\": \"0s\"}, {\"kind\": \"shadow\", \"candidates\": [3, 2], \"mirror\": 100, \"duration\": \"1m\"}]}"), IRIS);
+    assertEquals("/phases/1/candidates/1", itself.pointer());
+    assertTrue(itself.detail().contains("names version 2 as a candidate, but it is the stable version"), itself.detail());
+  }
 }

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.turnout.persistence.rollout.RolloutCoordinator.HistoryPage;
 import io.turnout.persistence.rollout.RolloutCoordinator.RolloutStatus;
 import io.turnout.persistence.rollout.RolloutState.HistoryEntry;
 import io.turnout.persistence.rollout.RolloutState.Rollout;
+import io.turnout.persistence.rollout.strategy.BanditProgress;
 import io.turnout.persistence.rollout.strategy.PhaseProgress;
 import io.turnout.protocol.rollout.BanditPolicy;
 import io.turnout.protocol.rollout.Gate;
@@ -225,8 +225,8 @@ class RolloutJsonTest {
 
     @Test
     void unknownKind() {
-      assertInvalidPlan(withPhase("{\"kind\": \"shadow\"}"), "/phases/0/kind",
-          "unknown kind \"shadow\" (expected one of canary, blueGreen, rolling, ab)");
+      assertInvalidPlan(withPhase("{\"kind\": \"mirror\"}"), "/phases/0/kind",
+          "unknown kind \"mirror\" (expected one of shadow, canary, blueGreen, rolling, ab, bandit)");
     }
 
     @Test
@@ -421,6 +421,107 @@ class RolloutJsonTest {
   }
 
   @Nested
+  class Shadow {
+    static final String SHADOW = "{\"kind\":\"shadow\",\"candidates\":[2],\"mirror\":100,\"duration\":\"60s\","
+        + "\"gate\":{\"minSamples\":200,\"minAgreement\":0.9,\"maxP99Ratio\":2.0,\"maxErrorRate\":0.01}}";
+
+    static String shadowWith(String fields) {
+      return withPhase("{\"kind\": \"shadow\", " + fields + "}");
+    }
+
+    static String shadowWithGate(String gate) {
+      return shadowWith("\"mirror\": 50, \"duration\": \"1m\", \"gate\": " + gate);
+    }
+
+    @Test
+    void readsEveryField() {
+      assertEquals(List.of(new PhaseSpec.Shadow(List.of(2L), 10_000, Duration.ofSeconds(60), new ShadowGate(200, 0.9, 2.0, 0.01))),
+          plan(withPhase(SHADOW)).phases());
+    }
+
+    @Test
+    void writesItAsUsersWriteItAndReadsItBack() {
+      RolloutPlan plan = plan("{\"targetVersion\": 3, \"phases\": [" + SHADOW + ", {\"kind\": \"shadow\", \"mirror\": 12.5,"
+          + " \"duration\": \"90s\"}, {\"kind\": \"canary\", \"steps\": [100], \"bakeTime\": \"1s\"}]}");
+
+      JsonNode written = RolloutJson.plan(plan);
+
+      assertEquals("{\"kind\":\"shadow\",\"candidates\":[2],\"mirror\":100,\"duration\":\"1m\","
+          + "\"gate\":{\"minSamples\":200,\"minAgreement\":0.9,\"maxP99Ratio\":2.0,\"maxErrorRate\":0.01}}",
+          written.at("/phases/0").toString());
+      assertEquals("{\"kind\":\"shadow\",\"mirror\":12.5,\"duration\":\"90s\",\"gate\":{\"minSamples\":100,"
+          + "\"minAgreement\":0.9,\"maxP99Ratio\":2.0,\"maxErrorRate\":0.01}}", written.at("/phases/1").toString(),
+          "no candidates: the target shadows");
+      assertEquals(plan, RolloutJson.parsePlan(Json.write(written)));
+    }
+
+    @Test
+    void fillsDefaults() {
+      PhaseSpec.Shadow shadow = (PhaseSpec.Shadow) plan(shadowWith("\"mirror\": 5, \"duration\": \"10m\"")).phases().get(0);
+      assertEquals(new PhaseSpec.Shadow(List.of(), 500, Duration.ofMinutes(10), ShadowGate.DEFAULT), shadow);
+      PhaseSpec.Shadow partial = (PhaseSpec.Shadow) plan(shadowWithGate("{\"minAgreement\": 0.75}")).phases().get(0);
+      assertEquals(new ShadowGate(ShadowGate.DEFAULT.minSamples(), 0.75, ShadowGate.DEFAULT.maxP99Ratio(),
+          ShadowGate.DEFAULT.maxErrorRate()), partial.gate());
+      PhaseSpec.Shadow none = (PhaseSpec.Shadow) plan(shadowWith("\"candidates\": [], \"mirror\": 5, \"duration\": \"1s\""))
+          .phases().get(0);
+      assertEquals(List.of(), none.candidates());
+    }
+
+    @Test
+    void mirrorIsARequiredPercentageAboveZero() {
+      assertInvalidPlan(shadowWith("\"duration\": \"1m\""), "/phases/0/mirror", "phase 1 (shadow) needs 'mirror'");
+      assertInvalidPlan(shadowWith("\"mirror\": 0, \"duration\": \"1m\""), "/phases/0/mirror",
+          "phase 1 (shadow): mirror must be above 0 %");
+      assertInvalidPlan(shadowWith("\"mirror\": 101, \"duration\": \"1m\""), "/phases/0/mirror",
+          "mirror must be a percentage from 0 to 100, not 101");
+      assertInvalidPlan(shadowWith("\"mirror\": 0.001, \"duration\": \"1m\""), "/phases/0/mirror", "at most two decimals");
+      assertInvalidPlan(shadowWith("\"mirror\": \"50%\", \"duration\": \"1m\""), "/phases/0/mirror",
+          "must be a percentage (a number)");
+    }
+
+    @Test
+    void durationIsRequired() {
+      assertInvalidPlan(shadowWith("\"mirror\": 50"), "/phases/0/duration", "phase 1 (shadow) needs 'duration'");
+      assertInvalidPlan(shadowWith("\"mirror\": 50, \"duration\": \"soon\""), "/phases/0/duration",
+          "duration must be a duration such as 30s");
+    }
+
+    @Test
+    void candidatesAreDistinctVersions() {
+      String rest = ", \"mirror\": 50, \"duration\": \"1m\"";
+      assertInvalidPlan(shadowWith("\"candidates\": 2" + rest), "/phases/0/candidates",
+          "candidates must be an array of versions such as [2], not 2");
+      assertInvalidPlan(shadowWith("\"candidates\": [2, 0]" + rest), "/phases/0/candidates/1",
+          "candidate 2 must be a whole number of at least 1, not 0");
+      assertInvalidPlan(shadowWith("\"candidates\": [\"2\"]" + rest), "/phases/0/candidates/0", "whole number");
+      assertInvalidPlan(shadowWith("\"candidates\": [2, 3, 2]" + rest), "/phases/0/candidates/2",
+          "candidate version 2 appears twice");
+      assertInvalidPlan(shadowWith("\"candidates\": [1,2,3,4,5,6,7,8,9,10,11]" + rest), "/phases/0/candidates",
+          "at most 10 candidates, not 11");
+    }
+
+    @Test
+    void fieldsOfOtherKindsAndOtherGatesAreUnknown() {
+      assertInvalidPlan(shadowWith("\"mirror\": 50, \"duration\": \"1m\", \"bakeTime\": \"1m\""), "/phases/0/bakeTime",
+          "unknown field 'bakeTime' in phase 1 (shadow)");
+      assertInvalidPlan(shadowWithGate("{\"maxErrorRateIncrease\": 0.01}"), "/phases/0/gate/maxErrorRateIncrease",
+          "unknown field 'maxErrorRateIncrease' in phase 1 (shadow)'s gate");
+      assertInvalidPlan(shadowWithGate("[]"), "/phases/0/gate", "gate must be an object");
+    }
+
+    @Test
+    void gateLimitsAreInRange() {
+      assertInvalidPlan(shadowWithGate("{\"minSamples\": -1}"), "/phases/0/gate/minSamples", "whole number from 0");
+      assertInvalidPlan(shadowWithGate("{\"minAgreement\": 1.5}"), "/phases/0/gate/minAgreement",
+          "minAgreement (a fraction: 0.9 is 90 % of compared copies) must be a number from 0 to 1, not 1.5");
+      assertInvalidPlan(shadowWithGate("{\"maxP99Ratio\": 0}"), "/phases/0/gate/maxP99Ratio", "must be a number above 0");
+      assertInvalidPlan(shadowWithGate("{\"maxErrorRate\": -0.1}"), "/phases/0/gate/maxErrorRate", "from 0 to 1");
+      assertInvalidPlan(shadowWithGate("{\"maxErrorRate\": \"1%\"}"), "/phases/0/gate/maxErrorRate",
+          "not the string \"1%\"");
+    }
+  }
+
+  @Nested
   class Commands {
     @Test
     void weightsInTheOrderWritten() {
@@ -459,6 +560,131 @@ class RolloutJsonTest {
       assertEquals(422, assertThrows(Problem.class,
           () -> RolloutJson.parseReason(bytes("{\"reason\": \"" + "x".repeat(1001) + "\"}"))).status());
       assertEquals(400, assertThrows(Problem.class, () -> RolloutJson.parseReason(bytes("reason"))).status());
+    }
+  }
+
+  @Nested
+  class Bandit {
+    static final String EXAMPLE = """
+        {"kind":"bandit","policy":"thompson","arms":[1,2],"epsilon":0.1,"interval":"5s","floor":5,
+         "promoteThreshold":0.95,"minRewards":200,
+         "gate":{"minSamples":50,"maxErrorRateIncrease":0.02,"maxP99Ratio":2}}""";
+
+    static String bandit(String fields) {
+      return withPhase("{\"kind\": \"bandit\", " + fields + "}");
+    }
+
+    @Test
+    void readsEveryField() {
+      assertEquals(new PhaseSpec.Bandit(List.of(1L, 2L), BanditPolicy.THOMPSON, 0.1, Duration.ofSeconds(5), 500,
+          0.95, 200, new Gate(50, 0.02, 2.0)), plan(withPhase(EXAMPLE)).phases().get(0));
+      assertEquals(BanditPolicy.EPSILON_GREEDY,
+          ((PhaseSpec.Bandit) plan(withPhase(EXAMPLE.replace("thompson", "epsilon-greedy"))).phases().get(0)).policy());
+      assertEquals(BanditPolicy.UCB1,
+          ((PhaseSpec.Bandit) plan(withPhase(EXAMPLE.replace("thompson", "ucb1"))).phases().get(0)).policy());
+    }
+
+    @Test
+    void fillsDefaults() {
+      PhaseSpec.Bandit bandit = (PhaseSpec.Bandit) plan(bandit("\"policy\": \"ucb1\", \"interval\": \"10s\"")).phases().get(0);
+
+      assertEquals(new PhaseSpec.Bandit(List.of(), BanditPolicy.UCB1, 0.1, Duration.ofSeconds(10), 500, 0, 100,
+          Gate.DEFAULT), bandit);
+    }
+
+    @Test
+    void writesBanditsAsUsersWriteThemAndReadsThemBack() {
+      RolloutPlan thompson = plan(bandit("\"policy\": \"thompson\", \"arms\": [2, 1, 3], \"interval\": \"1m\","
+          + " \"floor\": 2.5, \"promoteThreshold\": 0.99, \"minRewards\": 500"));
+      JsonNode written = RolloutJson.plan(thompson);
+      assertEquals("{\"kind\":\"bandit\",\"policy\":\"thompson\",\"arms\":[2,1,3],\"epsilon\":0.1,\"interval\":\"1m\",\"floor\":2.5,"
+          + "\"promoteThreshold\":0.99,\"minRewards\":500,\"gate\":{\"minSamples\":100,\"maxErrorRateIncrease\":0.01,"
+          + "\"maxP99Ratio\":1.5}}", written.at("/phases/0").toString());
+      assertEquals(thompson, RolloutJson.parsePlan(Json.write(written)));
+
+      RolloutPlan greedy = plan(bandit("\"policy\": \"epsilon-greedy\", \"epsilon\": 0.2, \"interval\": \"5s\""));
+      JsonNode greedyWritten = RolloutJson.plan(greedy);
+      assertEquals(0.2, greedyWritten.at("/phases/0/epsilon").asDouble());
+      assertTrue(greedyWritten.at("/phases/0/arms").isMissingNode(), "stable and target are implied");
+      assertEquals(greedy, RolloutJson.parsePlan(Json.write(greedyWritten)));
+    }
+
+    @Test
+    void policyMissingUnknownOrNotAString() {
+      assertInvalidPlan(bandit("\"interval\": \"5s\""), "/phases/0/policy", "phase 1 (bandit) needs 'policy'");
+      assertInvalidPlan(bandit("\"policy\": \"softmax\", \"interval\": \"5s\""), "/phases/0/policy",
+          "unknown bandit policy 'softmax'; use epsilon-greedy, ucb1 or thompson");
+      assertInvalidPlan(bandit("\"policy\": 1, \"interval\": \"5s\""), "/phases/0/policy", "must be a string");
+    }
+
+    @Test
+    void armsThatAreWrong() {
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"arms\": {\"1\": 50}"), "/phases/0/arms",
+          "arms must be an array of two or more versions such as [1, 2], not an object");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"arms\": [2]"), "/phases/0/arms",
+          "not an array of 1");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"arms\": [2, \"one\"]"),
+          "/phases/0/arms/1", "arm 2 must be a whole number of at least 1");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"arms\": [2, 1, 2]"), "/phases/0/arms/2",
+          "version 2 is an arm twice");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"arms\": [1, 3]"), "/phases/0/arms",
+          "arms [1, 3] must include the target version 2");
+    }
+
+    @Test
+    void epsilonWithinZeroToOne() {
+      assertInvalidPlan(bandit("\"policy\": \"epsilon-greedy\", \"interval\": \"5s\", \"epsilon\": 1.5"),
+          "/phases/0/epsilon", "epsilon must be a number from 0 to 1, not 1.5");
+      assertInvalidPlan(bandit("\"policy\": \"thompson\", \"interval\": \"5s\", \"epsilon\": \"some\""),
+          "/phases/0/epsilon", "epsilon must be a number from 0 to 1, not the string \"some\"");
+    }
+
+    @Test
+    void intervalMissingZeroOrNotADuration() {
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\""), "/phases/0/interval", "phase 1 (bandit) needs 'interval'");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"0s\""), "/phases/0/interval",
+          "interval must be longer than 0s");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": 5"), "/phases/0/interval", "must be a string");
+    }
+
+    @Test
+    void floorThatDoesNotFitTheArms() {
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"floor\": 51"), "/phases/0/floor",
+          "a floor of 51 % per arm does not fit 2 arms (at most 50 %)");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"arms\": [1, 2, 3], \"floor\": 34"),
+          "/phases/0/floor", "does not fit 3 arms (at most 33.33 %)");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"floor\": -1"), "/phases/0/floor",
+          "floor must be a percentage from 0 to 100");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"floor\": 1.234"), "/phases/0/floor",
+          "at most two decimals");
+    }
+
+    @Test
+    void promoteThresholdWithinZeroToBelowOne() {
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"promoteThreshold\": 1"),
+          "/phases/0/promoteThreshold", "promoteThreshold must be below 1");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"promoteThreshold\": -0.5"),
+          "/phases/0/promoteThreshold", "must be a number from 0 to 1, not -0.5");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"promoteThreshold\": \"high\""),
+          "/phases/0/promoteThreshold", "not the string \"high\"");
+    }
+
+    @Test
+    void minRewardsAWholeNumber() {
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"minRewards\": -1"),
+          "/phases/0/minRewards", "minRewards must be a whole number from 0 to");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"minRewards\": 2.5"),
+          "/phases/0/minRewards", "not 2.5");
+    }
+
+    @Test
+    void unknownFieldsAndBadGates() {
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"horizon\": 100"), "/phases/0/horizon",
+          "unknown field 'horizon' in phase 1 (bandit)");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"gate\": {\"minSample\": 1}"),
+          "/phases/0/gate/minSample", "unknown field 'minSample'");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"gate\": {\"maxP99Ratio\": 0}"),
+          "/phases/0/gate/maxP99Ratio", "maxP99Ratio must be a number above 0");
     }
   }
 
@@ -586,7 +812,7 @@ class RolloutJsonTest {
     }
 
     @Test
-    void aShadowPhaseComparesEachCandidateWithStable() {
+    void aShadowPhaseComparesEachCandidateWithStable() throws Exception {
       PhaseSpec.Shadow spec = new PhaseSpec.Shadow(List.of(2L, 3L), 10_000, Duration.ofSeconds(60), ShadowGate.DEFAULT);
       RolloutPlan plan = new RolloutPlan(2, List.of(spec), "");
       RoutingTable table = new RoutingTable("iris", 5, 1, List.of(new WeightedVersion(1, 10_000)), List.of(), "",
@@ -595,9 +821,7 @@ class RolloutJsonTest {
           Map.of(1L, window(1000, 0, 2_000, RewardStats.NONE, ShadowStats.none()),
               2L, VersionWindow.empty().withShadow(shadow(500, 7, 5, 495, 495, 465, 4.95, 0.6, 3_000))),
           Map.of());
-      ObjectNode out = Json.NODES.objectNode();
-      RolloutJson.phaseAnalysis(out, status);
-      JsonNode json = out.get("shadow");
+      JsonNode json = Json.MAPPER.readTree(RolloutJson.status(status, Map.of(), Map.of())).get("shadow");
 
       assertEquals(50, json.get("mirrorPercent").asInt(), "the table's mirror share");
       assertEquals(1, json.get("stableVersion").asLong());
@@ -637,21 +861,25 @@ class RolloutJsonTest {
     }
 
     @Test
-    void aBanditShowsEachArmsAllocationAndRewards() {
+    void aBanditShowsEachArmsAllocationAndRewards() throws Exception {
       PhaseSpec.Bandit spec = new PhaseSpec.Bandit(List.of(1L, 2L), BanditPolicy.THOMPSON, 0.1, Duration.ofSeconds(5),
           500, 0.95, 200, Gate.DEFAULT);
       RoutingTable table = new RoutingTable("iris", 12, 1, List.of(new WeightedVersion(2, 8750),
           new WeightedVersion(1, 1250)), List.of(), "", Map.of(), Mirror.NONE, true);
-      RolloutStatus status = new RolloutStatus("iris", 1, table,
-          rollout(new RolloutPlan(2, List.of(spec), ""), 0, PhaseProgress.Stage.RUNNING), "",
-          Map.of(1L, window(300, 0, 2_000, new RewardStats(250, 200, 200), ShadowStats.none()),
-              2L, window(900, 0, 2_000, new RewardStats(800, 776, 776), ShadowStats.none())), Map.of());
-      ObjectNode out = Json.NODES.objectNode();
-      RolloutJson.phaseAnalysis(out, status);
-      JsonNode json = out.get("bandit");
+      // Three reallocations so far: their totals, plus what edges reported since the last one.
+      BanditProgress totals = new BanditProgress(List.of(new WeightedVersion(2, 8750), new WeightedVersion(1, 1250)),
+          Map.of(1L, new BanditProgress.ArmTotals(200, 0, new RewardStats(150, 120, 120)),
+              2L, new BanditProgress.ArmTotals(600, 0, new RewardStats(500, 486, 486))));
+      Rollout rollout = new Rollout(new RolloutPlan(2, List.of(spec), ""), 1, 1, Map.of(), 0,
+          new PhaseProgress(3, PhaseProgress.Stage.ALLOCATING, T0, totals), false, "alice", T0);
+      RolloutStatus status = new RolloutStatus("iris", 1, table, rollout, "",
+          Map.of(1L, window(100, 0, 2_000, new RewardStats(100, 80, 80), ShadowStats.none()),
+              2L, window(300, 0, 2_000, new RewardStats(300, 290, 290), ShadowStats.none())), Map.of());
+      JsonNode json = Json.MAPPER.readTree(RolloutJson.status(status, Map.of(), Map.of())).get("bandit");
 
       assertEquals("thompson", json.get("policy").asText());
       assertEquals(12, json.get("revision").asLong());
+      assertEquals(3, json.get("reallocations").asInt());
       JsonNode v1 = json.at("/arms/0");
       assertEquals(1, v1.get("version").asLong());
       assertEquals(12.5, v1.get("allocationPercent").asDouble());
@@ -677,6 +905,7 @@ class RolloutJsonTest {
       assertEquals(1, json.at("/arms/0/version").asLong());
       assertTrue(json.at("/arms/0/meanReward").isNull());
       assertEquals(0, json.at("/arms/0/allocationPercent").asInt());
+      assertEquals(0, json.get("reallocations").asInt(), "no bandit progress yet");
       assertEquals(3, json.at("/arms/1/version").asLong());
       assertEquals(1.5, json.at("/arms/1/meanReward").asDouble(), 1e-12);
       assertEquals(2, json.at("/arms/1/interval").size(), "a t interval for real-valued rewards");

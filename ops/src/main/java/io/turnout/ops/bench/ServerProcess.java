@@ -75,6 +75,10 @@ final class ServerProcess implements AutoCloseable {
     return log;
   }
 
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** CPU time the server has used so far, all threads, in microseconds. */
   long cpuMicros() {
     return ProcessCpu.micros(pid());

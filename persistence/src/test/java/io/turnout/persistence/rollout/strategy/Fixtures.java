@@ -2,6 +2,7 @@ package io.turnout.persistence.rollout.strategy;
 
 import io.turnout.protocol.rollout.LatencyHistogram;
 import io.turnout.protocol.rollout.RoutingTable;
+import io.turnout.protocol.rollout.ShadowStats;
 import io.turnout.protocol.rollout.VersionWindow;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +38,23 @@ final class Fixtures {
   /** Plenty of requests, no errors, 20 ms each. */
   static VersionWindow healthy() {
     return window(1_000, 0, 20_000);
+  }
+
+  /**
+   * What a candidate did as a shadow: {@code compared} answered copies taking {@code micros} each,
+   * {@code classified} of them scores per class of which {@code agreed} agreed with the primary, and
+   * {@code errors} failed copies besides; each comparison differs by 0.01 on average, 0.2 at most.
+   */
+  static ShadowStats shadow(long compared, long classified, long agreed, long errors, long micros) {
+    long[] counts = new long[LatencyHistogram.BUCKETS];
+    counts[LatencyHistogram.bucketOf(micros)] = compared;
+    return new ShadowStats(compared + errors, 0, errors, compared, classified, agreed, 0.01 * compared,
+        compared == 0 ? 0 : 0.2, new LatencyHistogram(counts));
+  }
+
+  /** A version's window with nothing but what it did as a shadow. */
+  static VersionWindow asShadow(ShadowStats shadow) {
+    return VersionWindow.empty().withShadow(shadow);
   }
 
   static VersionWindow none() {
