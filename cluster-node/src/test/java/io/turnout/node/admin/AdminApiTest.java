@@ -492,8 +492,10 @@ class AdminApiTest {
    */
   @Test
   void anAbTestsReportFromTheNodeThroughTurnoutctl() throws Exception {
+    // The gate only guards against an arm that errors or slows down; on a busy machine latency is
+    // not what this test is about.
     Cli started = turnoutctl("rollout", "start", "abcli", "--target", "2", "--ab", "1=50,2=50",
-        "--sticky-header", "X-User-Id");
+        "--sticky-header", "X-User-Id", "--max-p99-ratio", "50");
     assertEquals(0, started.code(), started.err());
     await("/admin/models/abcli/rollout", s -> s.at("/routing/weights/1/percent").asInt() == 50, Duration.ofSeconds(30));
     IrisData iris = IrisData.load();
