@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.turnout.node.admin.RolloutJson;
 import io.turnout.node.testkit.TestModels;
 import io.turnout.node.testkit.TestNode;
 import io.turnout.ops.models.IrisData;
@@ -150,6 +151,15 @@ class BanditLoopTest {
         if (untilNinety < 0 && status.table().perRequest() && status.table().weightOf(2) >= 9_000) {
           untilNinety = requests;
           ninetyAt = System.nanoTime();
+          // The admin API's status at that moment: the table's allocation and each arm's rewards so far.
+          JsonNode bandit = JSON.readTree(RolloutJson.status(status, Map.of(), Map.of())).get("bandit");
+          System.out.println("BANDIT STATUS " + bandit);
+          assertEquals(100.0, bandit.at("/arms/0/allocationPercent").asDouble()
+              + bandit.at("/arms/1/allocationPercent").asDouble(), 1e-9, bandit.toString());
+          assertTrue(bandit.at("/arms/1/allocationPercent").asDouble() >= 90, bandit.toString());
+          assertTrue(bandit.get("reallocations").asInt() >= 1, bandit.toString());
+          long rewarded = bandit.at("/arms/0/rewards").asLong() + bandit.at("/arms/1/rewards").asLong();
+          assertTrue(rewarded > 0 && rewarded <= requests, rewarded + " rewards after " + requests + " requests");
         }
       }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.turnout.node.admin.RolloutJson;
 import io.turnout.node.testkit.TestModels;
 import io.turnout.node.testkit.TestNode;
 import io.turnout.ops.models.IrisData;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -241,6 +243,21 @@ class ShadowPhaseTest {
     double slack = (double) seen.dropped() / total + 1e-9;
     assertEquals((double) expectedAgreed / total, seen.agreement(), slack, "the agreement the edge measured");
     assertEquals(expectedSumDiff / total, seen.meanAbsDiff(), slack + 1e-6, "the mean absolute difference");
+    // The admin API's status shows the same comparison, from the coordinator's own status.
+    RolloutCoordinator.RolloutStatus now = status("shadow");
+    ShadowStats reported = now.sinceStep().getOrDefault(2L, VersionWindow.empty()).shadow();
+    JsonNode shown = new ObjectMapper().readTree(RolloutJson.status(now, Map.of(), Map.of())).get("shadow");
+    JsonNode candidate = shown.at("/candidates/0");
+    assertEquals(100, shown.get("mirrorPercent").asInt());
+    assertEquals(2, candidate.get("version").asLong());
+    assertEquals(reported.mirrored(), candidate.get("mirrored").asLong());
+    assertEquals(reported.dropped(), candidate.get("dropped").asLong());
+    assertEquals(reported.classified(), candidate.get("classified").asLong());
+    assertEquals(reported.agreement(), candidate.get("agreement").asDouble(), 1e-12);
+    assertTrue(candidate.at("/agreementInterval/0").asDouble() <= reported.agreement()
+        && candidate.at("/agreementInterval/1").asDouble() >= reported.agreement(), candidate.toString());
+    assertEquals(reported.meanAbsDiff(), candidate.get("meanAbsDiff").asDouble(), 1e-12);
+    assertTrue(candidate.get("p99Ratio").asDouble() > 0, candidate.toString());
     // Only requests routed to version 2 before the table arrived count as its requests, not the copies.
     assertTrue(status("shadow").sinceStep().getOrDefault(2L, VersionWindow.empty()).requests() <= warm.onCandidate(),
         "copies are not requests of the candidate");

@@ -9,13 +9,21 @@ import io.turnout.persistence.rollout.RolloutCoordinator.HistoryPage;
 import io.turnout.persistence.rollout.RolloutCoordinator.RolloutStatus;
 import io.turnout.persistence.rollout.RolloutState.HistoryEntry;
 import io.turnout.persistence.rollout.RolloutState.Rollout;
+import io.turnout.persistence.rollout.analysis.AbReport;
+import io.turnout.persistence.rollout.analysis.ConfidenceIntervals;
+import io.turnout.persistence.rollout.analysis.Interval;
+import io.turnout.persistence.rollout.analysis.SignificanceTests;
+import io.turnout.persistence.rollout.analysis.TestResult;
+import io.turnout.persistence.rollout.strategy.BanditProgress;
 import io.turnout.persistence.rollout.strategy.PhaseProgress;
 import io.turnout.protocol.rollout.BanditPolicy;
 import io.turnout.protocol.rollout.Gate;
 import io.turnout.protocol.rollout.PhaseSpec;
+import io.turnout.protocol.rollout.RewardStats;
 import io.turnout.protocol.rollout.RolloutPlan;
 import io.turnout.protocol.rollout.RoutingTable;
 import io.turnout.protocol.rollout.ShadowGate;
+import io.turnout.protocol.rollout.ShadowStats;
 import io.turnout.protocol.rollout.TargetingRule;
 import io.turnout.protocol.rollout.VersionWindow;
 import io.turnout.protocol.rollout.WeightedVersion;
@@ -26,6 +34,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -531,6 +540,7 @@ public final class RolloutJson {
     out.put("lastDecision", status.lastDecision());
     ObjectNode windows = out.putObject("sinceStep");
     new TreeMap<>(status.sinceStep()).forEach((version, window) -> windows.set(Long.toString(version), window(window)));
+    phaseAnalysis(out, status);
     return out;
   }
 
@@ -630,6 +640,162 @@ public final class RolloutJson {
     out.put("errorRate", window.errorRate());
     out.put("p99Ms", Math.round(window.p99Micros()) / 1000.0);
     return out;
+  }
+
+  // ---- what the current phase has shown: an A/B test's report, shadow comparisons, bandit allocation ----
+
+  /**
+   * Adds what the current phase has measured since it began: {@code report} for an A/B test,
+   * {@code shadow} for a shadow phase, {@code bandit} for a bandit. Other phases add nothing.
+   */
+  static void phaseAnalysis(ObjectNode out, RolloutStatus status) {
+    Rollout active = status.active();
+    if (active == null) return;
+    PhaseSpec phase = active.phase();
+    if (phase instanceof PhaseSpec.AbTest ab) {
+      out.set("report", abReport(AbReport.of(ab, status.stableVersion(), status.sinceStep())));
+    } else if (phase instanceof PhaseSpec.Shadow shadow) {
+      out.set("shadow", shadowComparison(shadow, status));
+    } else if (phase instanceof PhaseSpec.Bandit bandit) {
+      out.set("bandit", banditAllocation(bandit, status));
+    }
+  }
+
+  /**
+   * Per arm: share, requests, errors, p50 and p99, rewards with their mean and interval, and
+   * against the control the difference, its interval, the p-value and whether it is significant.
+   * {@code winner} is the best arm that beats the control significantly, else null.
+   */
+  static ObjectNode abReport(AbReport report) {
+    ObjectNode out = NODES.objectNode();
+    out.put("control", report.controlVersion());
+    if (report.test() == AbReport.RewardTest.NONE) out.putNull("test");
+    else out.put("test", report.test().label());
+    out.put("confidence", report.confidence());
+    ArrayNode arms = out.putArray("arms");
+    for (AbReport.Arm arm : report.arms()) {
+      ObjectNode a = arms.addObject();
+      a.put("version", arm.version());
+      a.set("percent", Json.percentNode(arm.basisPoints()));
+      a.put("control", arm.control());
+      a.put("requests", arm.requests());
+      a.put("errors", arm.errors());
+      a.put("errorRate", arm.errorRate());
+      a.put("p50Ms", millis(arm.p50Micros()));
+      a.put("p99Ms", millis(arm.p99Micros()));
+      a.put("rewards", arm.rewards().count());
+      number(a, "meanReward", arm.meanReward());
+      a.set("interval", interval(arm.rewardInterval()));
+      arm.vsControl().ifPresent(vs -> a.set("vsControl", comparison(vs, report.confidence())));
+    }
+    Optional<AbReport.Arm> winner = report.significantWinner();
+    if (winner.isPresent()) out.put("winner", winner.get().version());
+    else out.putNull("winner");
+    return out;
+  }
+
+  private static ObjectNode comparison(AbReport.Comparison vs, double confidence) {
+    ObjectNode out = NODES.objectNode();
+    number(out, "difference", vs.difference());
+    out.set("interval", interval(vs.differenceInterval()));
+    number(out, "relativeDifference", vs.relativeDifference());
+    number(out, "statistic", vs.test().map(TestResult::statistic).orElse(Double.NaN));
+    number(out, "degreesOfFreedom", vs.test().map(TestResult::degreesOfFreedom).orElse(Double.NaN));
+    number(out, "pValue", vs.test().map(TestResult::pValue).orElse(Double.NaN));
+    out.put("significant", vs.significantAt(confidence));
+    out.put("errorRateDifference", vs.errorRateDifference());
+    number(out, "p99Ratio", vs.p99Ratio());
+    return out;
+  }
+
+  /**
+   * Per candidate (the target when the phase names none): copies mirrored, dropped at the
+   * in-flight limit, failed and compared; argmax agreement with stable over the classified ones
+   * and its Wilson interval; mean and max absolute output difference; p99 against stable's.
+   */
+  static ObjectNode shadowComparison(PhaseSpec.Shadow spec, RolloutStatus status) {
+    ObjectNode out = NODES.objectNode();
+    RoutingTable table = status.table();
+    out.set("mirrorPercent", Json.percentNode(table == null ? spec.mirrorBasisPoints() : table.mirror().basisPoints()));
+    VersionWindow stable = status.sinceStep().getOrDefault(status.stableVersion(), VersionWindow.empty());
+    out.put("stableVersion", status.stableVersion());
+    out.put("stableRequests", stable.requests());
+    out.put("stableP99Ms", millis(stable.p99Micros()));
+    ArrayNode candidates = out.putArray("candidates");
+    List<Long> versions = spec.candidates().isEmpty() ? List.of(status.active().plan().targetVersion()) : spec.candidates();
+    for (long version : versions) {
+      ShadowStats shadow = status.sinceStep().getOrDefault(version, VersionWindow.empty()).shadow();
+      ObjectNode c = candidates.addObject();
+      c.put("version", version);
+      c.put("mirrored", shadow.mirrored());
+      c.put("dropped", shadow.dropped());
+      c.put("errors", shadow.errors());
+      c.put("errorRate", shadow.errorRate());
+      c.put("compared", shadow.compared());
+      c.put("classified", shadow.classified());
+      c.put("agreed", shadow.agreed());
+      number(c, "agreement", shadow.agreement());
+      c.set("agreementInterval", interval(ConfidenceIntervals.wilson(shadow.agreed(), shadow.classified(),
+          AbReport.DEFAULT_CONFIDENCE)));
+      c.put("meanAbsDiff", shadow.meanAbsDiff());
+      c.put("maxAbsDiff", shadow.maxAbsDiff());
+      c.put("p99Ms", millis(shadow.p99Micros()));
+      number(c, "p99Ratio", shadow.latency().total() == 0 || stable.p99Micros() == 0 ? Double.NaN
+          : shadow.p99Micros() / stable.p99Micros());
+    }
+    return out;
+  }
+
+  /**
+   * Per arm (stable and target when the phase names none): its current allocation, which is its
+   * weight in the routing table, and its requests and rewards since the phase began (the totals
+   * the phase keeps at each reallocation, plus what edges reported since the last one) with the
+   * mean reward and its interval.
+   */
+  static ObjectNode banditAllocation(PhaseSpec.Bandit spec, RolloutStatus status) {
+    ObjectNode out = NODES.objectNode();
+    out.put("policy", spec.policy().wireName());
+    RoutingTable table = status.table();
+    if (table == null) out.putNull("revision");
+    else out.put("revision", table.revision());
+    BanditProgress progress = status.active().progress().bandit();
+    out.put("reallocations", progress == null ? 0 : status.active().progress().step());
+    ArrayNode arms = out.putArray("arms");
+    List<Long> versions = spec.arms().isEmpty()
+        ? List.of(status.stableVersion(), status.active().plan().targetVersion()) : spec.arms();
+    for (long version : versions) {
+      VersionWindow window = status.sinceStep().getOrDefault(version, VersionWindow.empty());
+      BanditProgress.ArmTotals totals = progress == null ? BanditProgress.ArmTotals.NONE : progress.totalsOf(version);
+      RewardStats rewards = totals.rewards().plus(window.rewards());
+      ObjectNode a = arms.addObject();
+      a.put("version", version);
+      a.set("allocationPercent", Json.percentNode(table == null ? 0 : table.weightOf(version)));
+      a.put("requests", totals.requests() + window.requests());
+      a.put("rewards", rewards.count());
+      number(a, "meanReward", rewards.count() == 0 ? Double.NaN : rewards.mean());
+      a.set("interval", interval(SignificanceTests.binary(rewards)
+          ? ConfidenceIntervals.wilson(Math.round(rewards.sum()), rewards.count(), AbReport.DEFAULT_CONFIDENCE)
+          : ConfidenceIntervals.mean(rewards, AbReport.DEFAULT_CONFIDENCE)));
+    }
+    return out;
+  }
+
+  /** A finite number, or null where there is none (no data, a constant arm's infinite statistic). */
+  private static void number(ObjectNode out, String field, double value) {
+    if (Double.isFinite(value)) out.put(field, value);
+    else out.putNull(field);
+  }
+
+  private static JsonNode interval(Optional<Interval> interval) {
+    if (interval.isEmpty()) return NODES.nullNode();
+    ArrayNode out = NODES.arrayNode();
+    out.add(interval.get().low());
+    out.add(interval.get().high());
+    return out;
+  }
+
+  private static double millis(double micros) {
+    return Math.round(micros) / 1000.0;
   }
 
   // ---- history ----

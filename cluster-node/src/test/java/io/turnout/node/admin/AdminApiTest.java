@@ -11,6 +11,7 @@ import io.turnout.node.testkit.InMemoryRegistry;
 import io.turnout.node.testkit.TestModels;
 import io.turnout.node.testkit.TestNode;
 import io.turnout.ops.cli.Turnoutctl;
+import io.turnout.ops.models.IrisData;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -50,7 +51,7 @@ class AdminApiTest {
   @BeforeAll
   static void startNode(@TempDir Path dir) throws IOException {
     models = TestModels.rootWith(dir.resolve("models"), "iris", "broken");
-    for (String copy : List.of("flow", "auto", "events", "cli")) {
+    for (String copy : List.of("flow", "auto", "events", "cli", "abcli")) {
       Files.createSymbolicLink(models.resolve(copy), TestModels.root().resolve("iris"));
     }
     node = TestNode.start(models, """
@@ -63,7 +64,7 @@ class AdminApiTest {
         pekko.persistence.snapshot-store.plugin = "pekko.persistence.snapshot-store.local"
         pekko.persistence.snapshot-store.local.dir = "%s"
         """.formatted(TOKEN, dir.resolve("snapshots")), InMemoryRegistry::forNode);
-    for (String model : List.of("iris", "flow", "auto", "events", "cli")) node.awaitAvailable(model, 1, 2);
+    for (String model : List.of("iris", "flow", "auto", "events", "cli", "abcli")) node.awaitAvailable(model, 1, 2);
   }
 
   @AfterAll
@@ -481,6 +482,63 @@ class AdminApiTest {
     Cli history = turnoutctl("history", "cli", "--limit", "50");
     assertEquals(0, history.code());
     assertTrue(history.out().contains("RolloutStarted") && history.out().contains("carol"), history.out());
+  }
+
+  /**
+   * An A/B test between Iris v1 (about 84 % accurate as served) and v2 (about 98.7 %), driven the
+   * way a client would: a user per request, reward 1 posted to /v1/feedback when the predicted class
+   * is the row's true label. The report then shows each version's accuracy as its conversion, and
+   * the difference as significant; turnoutctl prints the same report.
+   */
+  @Test
+  void anAbTestsReportFromTheNodeThroughTurnoutctl() throws Exception {
+    // The gate only guards against an arm that errors or slows down; on a busy machine latency is
+    // not what this test is about.
+    Cli started = turnoutctl("rollout", "start", "abcli", "--target", "2", "--ab", "1=50,2=50",
+        "--sticky-header", "X-User-Id", "--max-p99-ratio", "50");
+    assertEquals(0, started.code(), started.err());
+    await("/admin/models/abcli/rollout", s -> s.at("/routing/weights/1/percent").asInt() == 50, Duration.ofSeconds(30));
+    IrisData iris = IrisData.load();
+    int requests = 800;
+    for (int i = 0; i < requests; i++) {
+      int row = i % iris.size();
+      float[] x = iris.features()[row];
+      HttpResponse<String> reply = send(HttpRequest.newBuilder(node.uri("/v1/models/abcli:predict"))
+          .header("X-User-Id", "user-" + i)
+          .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[" + x[0] + "," + x[1] + "," + x[2] + "," + x[3] + "]]}"))
+          .build());
+      assertEquals(200, reply.statusCode(), reply.body());
+      JsonNode scores = json(reply).at("/predictions/0");
+      int predicted = 0;
+      for (int c = 1; c < scores.size(); c++) if (scores.get(c).asDouble() > scores.get(predicted).asDouble()) predicted = c;
+      String id = reply.headers().firstValue("Turnout-Request-Id").orElseThrow();
+      HttpResponse<String> feedback = send(HttpRequest.newBuilder(node.uri("/v1/feedback"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"request_id\": \"" + id + "\", \"reward\": "
+              + (predicted == iris.labels()[row] ? 1 : 0) + "}"))
+          .build());
+      assertEquals(200, feedback.statusCode(), feedback.body());
+    }
+    // The edges report every second; the report is complete once every reward has arrived.
+    JsonNode report = await("/admin/models/abcli/rollout",
+        s -> s.at("/report/arms/0/rewards").asLong() + s.at("/report/arms/1/rewards").asLong() == requests,
+        Duration.ofSeconds(30)).get("report");
+    assertEquals(1, report.get("control").asLong());
+    assertEquals("two-proportion z-test", report.get("test").asText());
+    JsonNode v1 = report.at("/arms/0");
+    JsonNode v2 = report.at("/arms/1");
+    assertTrue(v1.get("rewards").asLong() > 300 && v2.get("rewards").asLong() > 300, report.toString());
+    assertEquals(v1.get("rewards").asLong(), v1.get("requests").asLong(), "every prediction was rewarded once");
+    assertTrue(v1.get("meanReward").asDouble() > 0.7 && v1.get("meanReward").asDouble() < 0.92, report.toString());
+    assertTrue(v2.get("meanReward").asDouble() > 0.95, report.toString());
+    assertTrue(v2.at("/vsControl/pValue").asDouble() < 1e-6 && v2.at("/vsControl/significant").asBoolean(), report.toString());
+    assertEquals(2, report.get("winner").asLong());
+
+    Cli shown = turnoutctl("rollout", "status", "abcli");
+    assertEquals(0, shown.code(), shown.err());
+    System.out.println(shown.out());
+    assertTrue(shown.out().contains("  A/B report: two-proportion z-test, 95 % intervals, control v1\n"), shown.out());
+    assertTrue(shown.out().contains("  * v2 beats v1: +"), shown.out());
+    assertEquals(0, turnoutctl("abort", "abcli").code());
   }
 
   static String awaitLine(BlockingQueue<String> lines, Predicate<String> wanted, Duration timeout)

@@ -10,14 +10,18 @@ import io.turnout.persistence.rollout.RolloutCoordinator.HistoryPage;
 import io.turnout.persistence.rollout.RolloutCoordinator.RolloutStatus;
 import io.turnout.persistence.rollout.RolloutState.HistoryEntry;
 import io.turnout.persistence.rollout.RolloutState.Rollout;
+import io.turnout.persistence.rollout.strategy.BanditProgress;
 import io.turnout.persistence.rollout.strategy.PhaseProgress;
 import io.turnout.protocol.rollout.BanditPolicy;
 import io.turnout.protocol.rollout.Gate;
 import io.turnout.protocol.rollout.LatencyHistogram;
+import io.turnout.protocol.rollout.Mirror;
 import io.turnout.protocol.rollout.PhaseSpec;
+import io.turnout.protocol.rollout.RewardStats;
 import io.turnout.protocol.rollout.RolloutPlan;
 import io.turnout.protocol.rollout.RoutingTable;
 import io.turnout.protocol.rollout.ShadowGate;
+import io.turnout.protocol.rollout.ShadowStats;
 import io.turnout.protocol.rollout.TargetingRule;
 import io.turnout.protocol.rollout.VersionWindow;
 import io.turnout.protocol.rollout.WeightedVersion;
@@ -720,6 +724,191 @@ class RolloutJsonTest {
       assertEquals(0.1, window.get("errorRate").asDouble(), 1e-9);
       assertEquals(2.0, window.get("p99Ms").asDouble(), 0.1);
       assertEquals(plan, RolloutJson.parsePlan(Json.write(json.at("/rollout/plan"))));
+    }
+
+    /** {@code requests} answered in {@code micros} each, {@code errors} of them failed, with {@code rewards}. */
+    static VersionWindow window(long requests, long errors, long micros, RewardStats rewards, ShadowStats shadow) {
+      long[] counts = new long[LatencyHistogram.BUCKETS];
+      counts[LatencyHistogram.bucketOf(micros)] = requests;
+      return new VersionWindow(requests, errors, new LatencyHistogram(counts), rewards, shadow);
+    }
+
+    static ShadowStats shadow(long mirrored, long dropped, long errors, long compared, long classified, long agreed,
+        double sumMeanAbsDiff, double maxAbsDiff, long micros) {
+      long[] counts = new long[LatencyHistogram.BUCKETS];
+      counts[LatencyHistogram.bucketOf(micros)] = mirrored - errors;
+      return new ShadowStats(mirrored, dropped, errors, compared, classified, agreed, sumMeanAbsDiff, maxAbsDiff,
+          new LatencyHistogram(counts));
+    }
+
+    static Rollout rollout(RolloutPlan plan, int phaseIndex, PhaseProgress.Stage stage) {
+      return new Rollout(plan, 1, 1, Map.of(), phaseIndex, new PhaseProgress(0, stage, T0), false, "alice", T0);
+    }
+
+    @Test
+    void anAbTestsStatusCarriesItsReport() throws Exception {
+      RolloutPlan plan = plan(FULL_PLAN);
+      RoutingTable table = new RoutingTable("iris", 9, 1, List.of(new WeightedVersion(1, 5000),
+          new WeightedVersion(2, 5000)), List.of(), "X-User-Id");
+      RolloutStatus status = new RolloutStatus("iris", 1, table, rollout(plan, 3, PhaseProgress.Stage.RUNNING), "",
+          Map.of(1L, window(1200, 12, 2_000, new RewardStats(1000, 800, 800), ShadowStats.none()),
+              2L, window(1180, 6, 3_000, new RewardStats(1000, 970, 970), ShadowStats.none())), Map.of());
+      JsonNode json = Json.MAPPER.readTree(RolloutJson.status(status, Map.of(1L, 1, 2L, 1), Map.of()));
+      JsonNode report = json.get("report");
+
+      assertEquals(1, report.get("control").asLong());
+      assertEquals("two-proportion z-test", report.get("test").asText());
+      assertEquals(0.95, report.get("confidence").asDouble());
+      assertEquals(2, report.get("winner").asLong());
+      JsonNode control = report.at("/arms/0");
+      assertEquals(1, control.get("version").asLong());
+      assertEquals(50, control.get("percent").asInt());
+      assertTrue(control.get("control").asBoolean());
+      assertEquals(1200, control.get("requests").asLong());
+      assertEquals(0.01, control.get("errorRate").asDouble(), 1e-12);
+      assertEquals(2.0, control.get("p99Ms").asDouble(), 0.1);
+      assertEquals(1000, control.get("rewards").asLong());
+      assertEquals(0.8, control.get("meanReward").asDouble(), 1e-12);
+      assertEquals(0.7741, control.at("/interval/0").asDouble(), 1e-4, "Wilson's interval of 800/1000");
+      assertEquals(0.8236, control.at("/interval/1").asDouble(), 1e-4);
+      assertFalse(control.has("vsControl"));
+      JsonNode vs = report.at("/arms/1/vsControl");
+      assertEquals(0.17, vs.get("difference").asDouble(), 1e-12);
+      assertEquals(0.2125, vs.get("relativeDifference").asDouble(), 1e-12);
+      assertEquals(11.9155, vs.get("statistic").asDouble(), 1e-4);
+      assertTrue(vs.get("degreesOfFreedom").isNull(), "a z statistic");
+      assertTrue(vs.get("pValue").asDouble() < 1e-30);
+      assertTrue(vs.get("significant").asBoolean());
+      assertTrue(vs.get("interval").get(0).asDouble() > 0.13 && vs.get("interval").get(1).asDouble() < 0.21);
+      assertEquals(6.0 / 1180 - 0.01, vs.get("errorRateDifference").asDouble(), 1e-12);
+      assertEquals(1.5, vs.get("p99Ratio").asDouble(), 0.1);
+      assertFalse(json.has("shadow") || json.has("bandit"));
+    }
+
+    @Test
+    void anAbReportBeforeAnyReward() throws Exception {
+      RolloutPlan plan = plan(FULL_PLAN);
+      RolloutStatus status = new RolloutStatus("iris", 1, null, rollout(plan, 3, PhaseProgress.Stage.RUNNING), "",
+          Map.of(), Map.of());
+      JsonNode report = Json.MAPPER.readTree(RolloutJson.status(status, Map.of(), Map.of())).get("report");
+      assertTrue(report.get("test").isNull());
+      assertTrue(report.get("winner").isNull());
+      assertTrue(report.at("/arms/0/meanReward").isNull());
+      assertTrue(report.at("/arms/0/interval").isNull());
+      JsonNode vs = report.at("/arms/1/vsControl");
+      for (String field : List.of("difference", "interval", "relativeDifference", "statistic", "pValue", "p99Ratio")) {
+        assertTrue(vs.get(field).isNull(), field);
+      }
+      assertFalse(vs.get("significant").asBoolean());
+    }
+
+    @Test
+    void otherPhasesCarryNoAnalysis() throws Exception {
+      RolloutPlan plan = plan(FULL_PLAN);
+      RolloutStatus status = new RolloutStatus("iris", 1, null, rollout(plan, 0, PhaseProgress.Stage.BAKING), "",
+          Map.of(), Map.of());
+      JsonNode json = Json.MAPPER.readTree(RolloutJson.status(status, Map.of(), Map.of()));
+      assertFalse(json.has("report") || json.has("shadow") || json.has("bandit"));
+    }
+
+    @Test
+    void aShadowPhaseComparesEachCandidateWithStable() throws Exception {
+      PhaseSpec.Shadow spec = new PhaseSpec.Shadow(List.of(2L, 3L), 10_000, Duration.ofSeconds(60), ShadowGate.DEFAULT);
+      RolloutPlan plan = new RolloutPlan(2, List.of(spec), "");
+      RoutingTable table = new RoutingTable("iris", 5, 1, List.of(new WeightedVersion(1, 10_000)), List.of(), "",
+          Map.of(), new Mirror(List.of(2L, 3L), 5_000), false);
+      RolloutStatus status = new RolloutStatus("iris", 1, table, rollout(plan, 0, PhaseProgress.Stage.RUNNING), "",
+          Map.of(1L, window(1000, 0, 2_000, RewardStats.NONE, ShadowStats.none()),
+              2L, VersionWindow.empty().withShadow(shadow(500, 7, 5, 495, 495, 465, 4.95, 0.6, 3_000))),
+          Map.of());
+      JsonNode json = Json.MAPPER.readTree(RolloutJson.status(status, Map.of(), Map.of())).get("shadow");
+
+      assertEquals(50, json.get("mirrorPercent").asInt(), "the table's mirror share");
+      assertEquals(1, json.get("stableVersion").asLong());
+      assertEquals(1000, json.get("stableRequests").asLong());
+      assertEquals(2.0, json.get("stableP99Ms").asDouble(), 0.1);
+      JsonNode v2 = json.at("/candidates/0");
+      assertEquals(2, v2.get("version").asLong());
+      assertEquals(500, v2.get("mirrored").asLong());
+      assertEquals(7, v2.get("dropped").asLong());
+      assertEquals(5, v2.get("errors").asLong());
+      assertEquals(0.01, v2.get("errorRate").asDouble(), 1e-12);
+      assertEquals(495, v2.get("compared").asLong());
+      assertEquals(495, v2.get("classified").asLong());
+      assertEquals(465, v2.get("agreed").asLong());
+      assertEquals(465.0 / 495, v2.get("agreement").asDouble(), 1e-12);
+      assertTrue(v2.at("/agreementInterval/0").asDouble() < 465.0 / 495 && v2.at("/agreementInterval/1").asDouble() > 465.0 / 495);
+      assertEquals(0.01, v2.get("meanAbsDiff").asDouble(), 1e-12);
+      assertEquals(0.6, v2.get("maxAbsDiff").asDouble(), 1e-12);
+      assertEquals(3.0, v2.get("p99Ms").asDouble(), 0.15);
+      assertEquals(1.5, v2.get("p99Ratio").asDouble(), 0.1);
+      JsonNode v3 = json.at("/candidates/1");
+      assertEquals(3, v3.get("version").asLong());
+      assertEquals(0, v3.get("mirrored").asLong());
+      assertTrue(v3.get("agreement").isNull() && v3.get("agreementInterval").isNull() && v3.get("p99Ratio").isNull(),
+          "nothing compared yet");
+    }
+
+    @Test
+    void aShadowPhaseWithoutCandidatesShadowsTheTarget() {
+      PhaseSpec.Shadow spec = new PhaseSpec.Shadow(List.of(), 2_500, Duration.ofSeconds(60), ShadowGate.DEFAULT);
+      RolloutStatus status = new RolloutStatus("iris", 1, null,
+          rollout(new RolloutPlan(4, List.of(spec), ""), 0, PhaseProgress.Stage.RUNNING), "", Map.of(), Map.of());
+      JsonNode json = RolloutJson.shadowComparison(spec, status);
+      assertEquals(25, json.get("mirrorPercent").asInt(), "the plan's share while there is no table");
+      assertEquals(4, json.at("/candidates/0/version").asLong());
+      assertEquals(1, json.get("candidates").size());
+    }
+
+    @Test
+    void aBanditShowsEachArmsAllocationAndRewards() throws Exception {
+      PhaseSpec.Bandit spec = new PhaseSpec.Bandit(List.of(1L, 2L), BanditPolicy.THOMPSON, 0.1, Duration.ofSeconds(5),
+          500, 0.95, 200, Gate.DEFAULT);
+      RoutingTable table = new RoutingTable("iris", 12, 1, List.of(new WeightedVersion(2, 8750),
+          new WeightedVersion(1, 1250)), List.of(), "", Map.of(), Mirror.NONE, true);
+      // Three reallocations so far: their totals, plus what edges reported since the last one.
+      BanditProgress totals = new BanditProgress(List.of(new WeightedVersion(2, 8750), new WeightedVersion(1, 1250)),
+          Map.of(1L, new BanditProgress.ArmTotals(200, 0, new RewardStats(150, 120, 120)),
+              2L, new BanditProgress.ArmTotals(600, 0, new RewardStats(500, 486, 486))));
+      Rollout rollout = new Rollout(new RolloutPlan(2, List.of(spec), ""), 1, 1, Map.of(), 0,
+          new PhaseProgress(3, PhaseProgress.Stage.ALLOCATING, T0, totals), false, "alice", T0);
+      RolloutStatus status = new RolloutStatus("iris", 1, table, rollout, "",
+          Map.of(1L, window(100, 0, 2_000, new RewardStats(100, 80, 80), ShadowStats.none()),
+              2L, window(300, 0, 2_000, new RewardStats(300, 290, 290), ShadowStats.none())), Map.of());
+      JsonNode json = Json.MAPPER.readTree(RolloutJson.status(status, Map.of(), Map.of())).get("bandit");
+
+      assertEquals("thompson", json.get("policy").asText());
+      assertEquals(12, json.get("revision").asLong());
+      assertEquals(3, json.get("reallocations").asInt());
+      JsonNode v1 = json.at("/arms/0");
+      assertEquals(1, v1.get("version").asLong());
+      assertEquals(12.5, v1.get("allocationPercent").asDouble());
+      assertEquals(300, v1.get("requests").asLong());
+      assertEquals(250, v1.get("rewards").asLong());
+      assertEquals(0.8, v1.get("meanReward").asDouble(), 1e-12);
+      assertTrue(v1.at("/interval/0").asDouble() < 0.8 && v1.at("/interval/1").asDouble() > 0.8);
+      JsonNode v2 = json.at("/arms/1");
+      assertEquals(87.5, v2.get("allocationPercent").asDouble());
+      assertEquals(0.97, v2.get("meanReward").asDouble(), 1e-12);
+    }
+
+    @Test
+    void aBanditWithoutArmsRunsStableAgainstTheTarget() {
+      PhaseSpec.Bandit spec = new PhaseSpec.Bandit(List.of(), BanditPolicy.UCB1, 0, Duration.ofSeconds(5), 0, 0, 0,
+          Gate.DEFAULT);
+      RolloutStatus status = new RolloutStatus("iris", 1, null,
+          rollout(new RolloutPlan(3, List.of(spec), ""), 0, PhaseProgress.Stage.RUNNING), "",
+          Map.of(3L, window(10, 0, 2_000, RewardStats.of(1.5, 2.5, 0.5), ShadowStats.none())), Map.of());
+      JsonNode json = RolloutJson.banditAllocation(spec, status);
+      assertEquals("ucb1", json.get("policy").asText());
+      assertTrue(json.get("revision").isNull());
+      assertEquals(1, json.at("/arms/0/version").asLong());
+      assertTrue(json.at("/arms/0/meanReward").isNull());
+      assertEquals(0, json.at("/arms/0/allocationPercent").asInt());
+      assertEquals(0, json.get("reallocations").asInt(), "no bandit progress yet");
+      assertEquals(3, json.at("/arms/1/version").asLong());
+      assertEquals(1.5, json.at("/arms/1/meanReward").asDouble(), 1e-12);
+      assertEquals(2, json.at("/arms/1/interval").size(), "a t interval for real-valued rewards");
     }
 
     @Test

@@ -6,15 +6,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.turnout.ops.cli.AdminClient.Reply;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /** The commands of {@link Turnoutctl}: each builds one request, sends it, and prints the answer. */
@@ -118,15 +124,20 @@ final class Commands {
           Weights.class, History.class})
   static final class Rollout {}
 
-  @Command(name = "start", description = {
-      "Start a rollout, from a plan file or from flags (one phase).",
+  @Command(name = "start", sortOptions = false, description = {
+      "Start a rollout from a plan file, or from flags: one phase per kind given,",
+      "run in the order given.",
       "  turnoutctl rollout start iris --target 2 --canary 5,25,50,100 --bake 30s",
-      "  turnoutctl rollout start iris --file plan.yaml"})
+      "  turnoutctl rollout start iris --target 2 \\",
+      "    --shadow 100 --shadow-duration 60s --min-agreement 0.9 \\",
+      "    --canary 10,50 --bake 30s \\",
+      "    --bandit thompson --arms 1,2 --interval 5s --promote-threshold 0.95",
+      "  turnoutctl rollout start iris --plan plan.yaml"})
   static final class Start extends AdminCommand {
     @Parameters(index = "0", paramLabel = "MODEL")
     String model;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "PLAN", description = "A plan in JSON, or YAML (.yaml, .yml).")
+    @Option(names = {"-f", "--file", "--plan"}, paramLabel = "PLAN", description = "A plan in JSON, or YAML (.yaml, .yml).")
     Path file;
 
     @Option(names = "--target", paramLabel = "VERSION", description = "The version to roll out (overrides the file's).")
@@ -134,6 +145,9 @@ final class Commands {
 
     @Option(names = "--sticky-header", paramLabel = "HEADER", description = "Users stick to a side by this header.")
     String stickyHeader;
+
+    @ArgGroup(exclusive = false, heading = "%nShadow (users see stable only; copies of its requests go to the candidates):%n")
+    ShadowFlags shadow;
 
     @ArgGroup(exclusive = false, heading = "%nCanary:%n")
     CanaryFlags canary;
@@ -147,11 +161,38 @@ final class Commands {
     @ArgGroup(exclusive = false, heading = "%nA/B test:%n")
     AbFlags ab;
 
+    @ArgGroup(exclusive = false, heading = "%nBandit (traffic follows rewards posted to /v1/feedback):%n")
+    BanditFlags bandit;
+
     @Option(names = "--bake", paramLabel = "DURATION", description = "Canary and rolling: hold each step (30s, 5m, 1h).")
     String bake;
 
-    @ArgGroup(exclusive = false, heading = "%nGate (every phase):%n")
+    @ArgGroup(exclusive = false, heading = "%nGate (canary, blue-green, rolling, A/B and bandit phases):%n")
     GateFlags gate;
+
+    static final class ShadowFlags {
+      @Option(names = "--shadow", required = true, paramLabel = "PERCENT",
+          description = "Mirror this share of stable's requests, e.g. 100.")
+      String mirror;
+
+      @Option(names = "--shadow-candidates", paramLabel = "VERSIONS", description = "Versions to mirror to (default: the target).")
+      String candidates;
+
+      @Option(names = "--shadow-duration", paramLabel = "DURATION", description = "Mirror at least this long, e.g. 60s.")
+      String duration;
+
+      @Option(names = "--shadow-min-samples", paramLabel = "N", description = "Compared copies before the gate judges.")
+      Long minSamples;
+
+      @Option(names = "--min-agreement", paramLabel = "FRACTION", description = "Same class as stable, e.g. 0.9.")
+      Double minAgreement;
+
+      @Option(names = "--shadow-max-p99-ratio", paramLabel = "RATIO", description = "Shadow p99 at most this times stable's.")
+      Double maxP99Ratio;
+
+      @Option(names = "--shadow-max-error-rate", paramLabel = "FRACTION", description = "Failed copies, e.g. 0.01.")
+      Double maxErrorRate;
+    }
 
     static final class CanaryFlags {
       @Option(names = "--canary", required = true, paramLabel = "STEPS", description = "Traffic steps in %%: 5,25,50,100.")
@@ -191,6 +232,29 @@ final class Commands {
       List<String> rules = new ArrayList<>();
     }
 
+    static final class BanditFlags {
+      @Option(names = "--bandit", required = true, paramLabel = "POLICY", description = "thompson, ucb1 or epsilon-greedy.")
+      String policy;
+
+      @Option(names = "--arms", paramLabel = "VERSIONS", description = "Versions to choose between (default: stable and target).")
+      String arms;
+
+      @Option(names = "--epsilon", paramLabel = "FRACTION", description = "epsilon-greedy: the share that explores.")
+      Double epsilon;
+
+      @Option(names = "--interval", paramLabel = "DURATION", description = "Reallocate this often, e.g. 5s.")
+      String interval;
+
+      @Option(names = "--floor", paramLabel = "PERCENT", description = "Every arm keeps at least this share.")
+      String floor;
+
+      @Option(names = "--promote-threshold", paramLabel = "P", description = "Promote the arm that is best with this probability.")
+      Double promoteThreshold;
+
+      @Option(names = "--min-rewards", paramLabel = "N", description = "Rewards per arm before promoting.")
+      Long minRewards;
+    }
+
     static final class GateFlags {
       @Option(names = "--min-samples", paramLabel = "N", description = "Target requests before the gate judges.")
       Long minSamples;
@@ -202,20 +266,39 @@ final class Commands {
       Double maxP99Ratio;
     }
 
+    /** The flag that names each phase kind: where it came on the command line orders the phases. */
+    private static final Map<String, String> PHASE_FLAGS = Map.of("--shadow", "shadow", "--canary", "canary",
+        "--blue-green", "blueGreen", "--rolling", "rolling", "--ab", "ab", "--bandit", "bandit");
+
+    /** The phase kinds in the order their flags were given. */
+    List<String> order() {
+      List<String> order = new ArrayList<>();
+      ParseResult parsed = spec.commandLine().getParseResult();
+      if (parsed == null) return order;
+      for (OptionSpec option : parsed.matchedOptions()) {
+        String kind = PHASE_FLAGS.get(option.longestName());
+        if (kind != null && !order.contains(kind)) order.add(kind);
+      }
+      return order;
+    }
+
     PlanBuilder.Flags flags() {
-      return new PlanBuilder.Flags(target, stickyHeader,
+      return new PlanBuilder.Flags(target, stickyHeader, order(),
+          shadow == null ? null : new PlanBuilder.Shadow(shadow.mirror, shadow.candidates, shadow.duration,
+              shadow.minSamples, shadow.minAgreement, shadow.maxP99Ratio, shadow.maxErrorRate),
           canary == null ? null : canary.steps, bake,
-          blueGreen != null, blueGreen == null ? null : blueGreen.previewHeader,
-          blueGreen == null ? null : blueGreen.previewTime, blueGreen == null ? null : blueGreen.keepBlueWarm,
-          rolling != null, rolling == null ? null : rolling.maxSurge, rolling == null ? null : rolling.maxUnavailable,
-          ab == null ? null : ab.arms, ab == null ? List.of() : ab.rules,
-          gate == null ? null : gate.minSamples, gate == null ? null : gate.maxErrorIncrease,
-          gate == null ? null : gate.maxP99Ratio);
+          blueGreen == null ? null
+              : new PlanBuilder.BlueGreen(blueGreen.previewHeader, blueGreen.previewTime, blueGreen.keepBlueWarm),
+          rolling == null ? null : new PlanBuilder.Rolling(rolling.maxSurge, rolling.maxUnavailable),
+          ab == null ? null : new PlanBuilder.Ab(ab.arms, ab.rules),
+          bandit == null ? null : new PlanBuilder.Bandit(bandit.policy, bandit.arms, bandit.epsilon, bandit.interval,
+              bandit.floor, bandit.promoteThreshold, bandit.minRewards),
+          gate == null ? null : new PlanBuilder.Gate(gate.minSamples, gate.maxErrorIncrease, gate.maxP99Ratio));
     }
 
     ObjectNode plan() {
       if (file == null) return PlanBuilder.fromFlags(flags());
-      if (flags().phaseKinds() > 0 || bake != null || gate != null || stickyHeader != null) {
+      if (!flags().kinds().isEmpty() || bake != null || gate != null || stickyHeader != null) {
         throw CliException.usage("--file holds the whole plan: give phases and gates there, not as flags"
             + " (only --target may override the file's)");
       }
@@ -242,15 +325,41 @@ final class Commands {
   }
 
   @Command(name = "watch", description = {
-      "Follow a rollout's events until it ends: one line per event, and a progress bar on a terminal.",
+      "Follow a rollout's events until it ends: one line per event. On a terminal a",
+      "panel under them shows the phase's progress and, live, its shadow agreement,",
+      "bandit allocation or A/B report; elsewhere those print when they change.",
       "Exits 0 when the rollout is promoted, 3 when it is rolled back or aborted."})
   static final class Watch extends AdminCommand {
     @Parameters(index = "0", paramLabel = "MODEL")
     String model;
 
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(ms|s|m|h)?");
+
+    @Option(names = "--every", paramLabel = "DURATION",
+        description = "Refresh the analysis this often: 500ms, 2s, 1m (default 2s on a terminal, 30s otherwise; 0: on events only).")
+    String every;
+
     @Override
     public Integer call() {
-      return new Watcher(client(), model, out(), root().terminal && !json(), json()).watch();
+      boolean terminal = root().terminal && !json();
+      Duration interval = every == null ? Duration.ofSeconds(terminal ? 2 : 30) : duration(every, "--every");
+      return new Watcher(client(), model, out(), terminal, json(), interval).watch();
+    }
+
+    /** 0, 500ms, 2s, 1m, 1h. */
+    static Duration duration(String text, String flag) {
+      Matcher m = DURATION.matcher(text.strip());
+      if (!m.matches() || (m.group(2) == null && !m.group(1).equals("0"))) {
+        throw CliException.usage(flag + " must be a duration such as 500ms, 2s or 1m, not '" + text + "'");
+      }
+      long amount = Long.parseLong(m.group(1));
+      String unit = m.group(2) == null ? "s" : m.group(2);
+      return switch (unit) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "s" -> Duration.ofSeconds(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        default -> Duration.ofHours(amount);
+      };
     }
   }
 

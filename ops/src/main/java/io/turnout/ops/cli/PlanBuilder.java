@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.turnout.protocol.rollout.BanditPolicy;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -20,8 +21,9 @@ import java.util.Map;
 
 /**
  * Rollout plans as the admin API reads them (see the node's {@code RolloutJson}), built from
- * {@code rollout start}'s flags or read from a JSON or YAML file. Only the shape is built here: the
- * node checks the values and answers 422 with a precise detail when one is wrong.
+ * {@code rollout start}'s flags (one phase per kind given, in the order given) or read from a JSON
+ * or YAML file. Only the shape is built here: the node checks the values and answers 422 with a
+ * precise detail when one is wrong.
  */
 final class PlanBuilder {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -29,88 +31,171 @@ final class PlanBuilder {
 
   private PlanBuilder() {}
 
-  /** What {@code rollout start}'s flags say; null where a flag was not given. */
+  /** The phase kinds flags can build, in the order they run when nothing else says. */
+  static final List<String> KINDS = List.of("shadow", "canary", "blueGreen", "rolling", "ab", "bandit");
+
+  /**
+   * What {@code rollout start}'s flags say; null where a flag (or a phase's whole group) was not
+   * given. {@code order} lists the phase kinds in the order their flags came on the command line,
+   * which is the order the phases run in; empty means {@link #KINDS}' order.
+   */
   record Flags(
       Long target,
       String stickyHeader,
+      List<String> order,
+      Shadow shadow,
       String canarySteps,
       String bake,
-      boolean blueGreen,
-      String previewHeader,
-      String previewTime,
-      String keepBlueWarm,
-      boolean rolling,
-      Integer maxSurge,
-      Integer maxUnavailable,
-      String abArms,
-      List<String> rules,
-      Long minSamples,
-      Double maxErrorIncrease,
-      Double maxP99Ratio) {
+      BlueGreen blueGreen,
+      Rolling rolling,
+      Ab ab,
+      Bandit bandit,
+      Gate gate) {
 
     Flags {
-      rules = rules == null ? List.of() : List.copyOf(rules);
+      order = order == null ? List.of() : List.copyOf(order);
     }
 
-    int phaseKinds() {
-      return (canarySteps != null ? 1 : 0) + (blueGreen ? 1 : 0) + (rolling ? 1 : 0) + (abArms != null ? 1 : 0);
+    /** The kinds of phase the flags ask for, in the order they run. */
+    List<String> kinds() {
+      List<String> given = new ArrayList<>();
+      if (shadow != null) given.add("shadow");
+      if (canarySteps != null) given.add("canary");
+      if (blueGreen != null) given.add("blueGreen");
+      if (rolling != null) given.add("rolling");
+      if (ab != null) given.add("ab");
+      if (bandit != null) given.add("bandit");
+      List<String> ordered = new ArrayList<>();
+      for (String kind : order) if (given.contains(kind) && !ordered.contains(kind)) ordered.add(kind);
+      for (String kind : KINDS) if (given.contains(kind) && !ordered.contains(kind)) ordered.add(kind);
+      return ordered;
     }
   }
 
-  /** A one-phase plan from flags. */
+  /** {@code --shadow PERCENT}: mirror that share of stable's requests to the candidates and compare. */
+  record Shadow(String mirror, String candidates, String duration, Long minSamples, Double minAgreement,
+      Double maxP99Ratio, Double maxErrorRate) {}
+
+  record BlueGreen(String previewHeader, String previewTime, String keepBlueWarm) {}
+
+  record Rolling(Integer maxSurge, Integer maxUnavailable) {}
+
+  record Ab(String arms, List<String> rules) {
+    Ab {
+      rules = rules == null ? List.of() : List.copyOf(rules);
+    }
+  }
+
+  /** {@code --bandit POLICY}: reallocate traffic between arms from their rewards. */
+  record Bandit(String policy, String arms, Double epsilon, String interval, String floor, Double promoteThreshold,
+      Long minRewards) {}
+
+  /** The gate of every phase but shadow (which has its own). */
+  record Gate(Long minSamples, Double maxErrorIncrease, Double maxP99Ratio) {
+    boolean empty() {
+      return minSamples == null && maxErrorIncrease == null && maxP99Ratio == null;
+    }
+  }
+
+  /** A plan from flags: one phase per kind given, in the order given. */
   static ObjectNode fromFlags(Flags flags) {
     if (flags.target() == null) throw CliException.usage("--target is required unless the plan comes from --file");
-    if (flags.phaseKinds() == 0) {
-      throw CliException.usage("say how to roll out: --canary STEPS, --blue-green, --rolling or --ab ARMS (or --file)");
+    List<String> kinds = flags.kinds();
+    if (kinds.isEmpty()) {
+      throw CliException.usage("say how to roll out: --shadow, --canary, --blue-green, --rolling, --ab or --bandit"
+          + " (several run in the order given), or a plan file (--file)");
     }
-    if (flags.phaseKinds() > 1) {
-      throw CliException.usage("flags build one phase: give one of --canary, --blue-green, --rolling or --ab, and"
-          + " write a plan file (--file) for several phases");
-    }
+    refuse(flags.bake() != null && flags.canarySteps() == null && flags.rolling() == null,
+        "--bake belongs to --canary and --rolling" + (flags.ab() != null ? ": an A/B test runs until promoted or aborted"
+            : flags.blueGreen() != null ? "; --blue-green has --preview-time" : ""));
+    refuse(flags.gate() != null && !flags.gate().empty() && kinds.equals(List.of("shadow")),
+        "--min-samples, --max-error-increase and --max-p99-ratio gate canary, blue-green, rolling, A/B and bandit"
+            + " phases; a shadow phase has --shadow-min-samples, --min-agreement, --shadow-max-p99-ratio and"
+            + " --shadow-max-error-rate");
     ObjectNode plan = NODES.objectNode();
     plan.put("targetVersion", flags.target());
     if (flags.stickyHeader() != null) plan.put("stickyHeader", flags.stickyHeader());
-    ObjectNode phase = plan.putArray("phases").addObject();
-    if (flags.canarySteps() != null) {
-      phase.put("kind", "canary");
-      ArrayNode steps = phase.putArray("steps");
-      for (String step : split(flags.canarySteps(), "--canary")) steps.add(percent(step, "--canary"));
-      phase.put("bakeTime", required(flags.bake(), "--canary needs --bake (e.g. --bake 30s)"));
-      refuse(flags.previewTime() != null || flags.previewHeader() != null || flags.keepBlueWarm() != null,
-          "--preview-* and --keep-blue-warm belong to --blue-green");
-    } else if (flags.blueGreen()) {
-      phase.put("kind", "blueGreen");
-      if (flags.previewHeader() != null) phase.put("previewHeader", flags.previewHeader());
-      phase.put("previewTime", required(flags.previewTime(), "--blue-green needs --preview-time (e.g. 1m)"));
-      if (flags.keepBlueWarm() != null) phase.put("keepBlueWarm", flags.keepBlueWarm());
-      refuse(flags.bake() != null, "--bake belongs to --canary and --rolling; --blue-green has --preview-time");
-    } else if (flags.rolling()) {
-      phase.put("kind", "rolling");
-      if (flags.maxSurge() != null) phase.put("maxSurge", flags.maxSurge());
-      if (flags.maxUnavailable() != null) phase.put("maxUnavailable", flags.maxUnavailable());
-      phase.put("bakeTime", required(flags.bake(), "--rolling needs --bake (e.g. --bake 30s)"));
-    } else {
-      phase.put("kind", "ab");
-      ObjectNode arms = phase.putObject("arms");
-      for (Map.Entry<String, String> arm : pairs(flags.abArms(), "--ab").entrySet()) {
-        arms.set(version(arm.getKey(), "--ab"), percent(arm.getValue(), "--ab"));
+    ArrayNode phases = plan.putArray("phases");
+    for (String kind : kinds) {
+      ObjectNode phase = phases.addObject();
+      phase.put("kind", kind);
+      switch (kind) {
+        case "shadow" -> shadow(phase, flags.shadow());
+        case "canary" -> {
+          ArrayNode steps = phase.putArray("steps");
+          for (String step : split(flags.canarySteps(), "--canary")) steps.add(percent(step, "--canary"));
+          phase.put("bakeTime", required(flags.bake(), "--canary needs --bake (e.g. --bake 30s)"));
+        }
+        case "blueGreen" -> {
+          BlueGreen blueGreen = flags.blueGreen();
+          if (blueGreen.previewHeader() != null) phase.put("previewHeader", blueGreen.previewHeader());
+          phase.put("previewTime", required(blueGreen.previewTime(), "--blue-green needs --preview-time (e.g. 1m)"));
+          if (blueGreen.keepBlueWarm() != null) phase.put("keepBlueWarm", blueGreen.keepBlueWarm());
+        }
+        case "rolling" -> {
+          Rolling rolling = flags.rolling();
+          if (rolling.maxSurge() != null) phase.put("maxSurge", rolling.maxSurge());
+          if (rolling.maxUnavailable() != null) phase.put("maxUnavailable", rolling.maxUnavailable());
+          phase.put("bakeTime", required(flags.bake(), "--rolling needs --bake (e.g. --bake 30s)"));
+        }
+        case "ab" -> {
+          ObjectNode arms = phase.putObject("arms");
+          for (Map.Entry<String, String> arm : pairs(flags.ab().arms(), "--ab").entrySet()) {
+            arms.set(version(arm.getKey(), "--ab"), percent(arm.getValue(), "--ab"));
+          }
+          if (!flags.ab().rules().isEmpty()) {
+            ArrayNode rules = phase.putArray("rules");
+            for (String rule : flags.ab().rules()) rules.add(rule(rule));
+          }
+        }
+        default -> bandit(phase, flags.bandit());
       }
-      if (!flags.rules().isEmpty()) {
-        ArrayNode rules = phase.putArray("rules");
-        for (String rule : flags.rules()) rules.add(rule(rule));
-      }
-      refuse(flags.bake() != null, "--bake does not apply to --ab: an A/B test runs until promoted or aborted");
-    }
-    refuse(!flags.rules().isEmpty() && flags.abArms() == null, "--rule belongs to --ab");
-    refuse((flags.maxSurge() != null || flags.maxUnavailable() != null) && !flags.rolling(),
-        "--max-surge and --max-unavailable belong to --rolling");
-    if (flags.minSamples() != null || flags.maxErrorIncrease() != null || flags.maxP99Ratio() != null) {
-      ObjectNode gate = phase.putObject("gate");
-      if (flags.minSamples() != null) gate.put("minSamples", flags.minSamples());
-      if (flags.maxErrorIncrease() != null) gate.put("maxErrorRateIncrease", flags.maxErrorIncrease());
-      if (flags.maxP99Ratio() != null) gate.put("maxP99Ratio", flags.maxP99Ratio());
+      if (!kind.equals("shadow")) gate(phase, flags.gate());
     }
     return plan;
+  }
+
+  private static void shadow(ObjectNode phase, Shadow shadow) {
+    if (shadow.candidates() != null) phase.set("candidates", versions(shadow.candidates(), "--shadow-candidates"));
+    phase.set("mirror", percent(shadow.mirror(), "--shadow"));
+    phase.put("duration", required(shadow.duration(), "--shadow needs --shadow-duration (e.g. 60s)"));
+    if (shadow.minSamples() != null || shadow.minAgreement() != null || shadow.maxP99Ratio() != null
+        || shadow.maxErrorRate() != null) {
+      ObjectNode gate = phase.putObject("gate");
+      if (shadow.minSamples() != null) gate.put("minSamples", shadow.minSamples());
+      if (shadow.minAgreement() != null) gate.put("minAgreement", shadow.minAgreement());
+      if (shadow.maxP99Ratio() != null) gate.put("maxP99Ratio", shadow.maxP99Ratio());
+      if (shadow.maxErrorRate() != null) gate.put("maxErrorRate", shadow.maxErrorRate());
+    }
+  }
+
+  private static void bandit(ObjectNode phase, Bandit bandit) {
+    try {
+      phase.put("policy", BanditPolicy.fromWireName(bandit.policy()).wireName());
+    } catch (IllegalArgumentException unknown) {
+      throw CliException.usage("--bandit: " + unknown.getMessage());
+    }
+    if (bandit.arms() != null) phase.set("arms", versions(bandit.arms(), "--arms"));
+    if (bandit.epsilon() != null) phase.put("epsilon", bandit.epsilon());
+    phase.put("interval", required(bandit.interval(), "--bandit needs --interval: how often to reallocate (e.g. 5s)"));
+    if (bandit.floor() != null) phase.set("floor", percent(bandit.floor(), "--floor"));
+    if (bandit.promoteThreshold() != null) phase.put("promoteThreshold", bandit.promoteThreshold());
+    if (bandit.minRewards() != null) phase.put("minRewards", bandit.minRewards());
+  }
+
+  private static void gate(ObjectNode phase, Gate gate) {
+    if (gate == null || gate.empty()) return;
+    ObjectNode out = phase.putObject("gate");
+    if (gate.minSamples() != null) out.put("minSamples", gate.minSamples());
+    if (gate.maxErrorIncrease() != null) out.put("maxErrorRateIncrease", gate.maxErrorIncrease());
+    if (gate.maxP99Ratio() != null) out.put("maxP99Ratio", gate.maxP99Ratio());
+  }
+
+  /** {@code 1,2} as an array of version numbers. */
+  private static ArrayNode versions(String text, String flag) {
+    ArrayNode versions = NODES.arrayNode();
+    for (String part : split(text, flag)) versions.add(Long.parseLong(version(part, flag)));
+    return versions;
   }
 
   /**

@@ -88,7 +88,195 @@ final class Render {
     }
     String decision = status.path("lastDecision").asText("");
     if (!decision.isEmpty()) out.append("  last decision: ").append(decision).append('\n');
+    analysis(status).forEach(line -> out.append(line).append('\n'));
     return out.toString();
+  }
+
+  // ---- what the current phase has shown ----
+
+  /**
+   * The current phase's analysis as lines: a shadow phase's comparison per candidate, a bandit's
+   * allocation per arm, or an A/B test's report; none for other phases.
+   */
+  static List<String> analysis(JsonNode status) {
+    if (status.hasNonNull("shadow")) return shadow(status.get("shadow"));
+    if (status.hasNonNull("bandit")) return bandit(status.get("bandit"));
+    if (status.hasNonNull("report")) return abReport(status.get("report"));
+    return List.of();
+  }
+
+  /**
+   * "shadow: mirroring 100 % of v1's requests (1000, p99 2.0 ms)", then per candidate its
+   * agreement with stable, output differences, latency and errors.
+   */
+  static List<String> shadow(JsonNode shadow) {
+    List<String> lines = new ArrayList<>();
+    lines.add("  shadow: mirroring " + shadow.path("mirrorPercent").asText() + " % of v" + shadow.path("stableVersion").asLong()
+        + "'s requests (" + shadow.path("stableRequests").asLong() + " since the phase began, p99 "
+        + millis(shadow.path("stableP99Ms")) + ")");
+    for (JsonNode c : shadow.path("candidates")) {
+      StringBuilder line = new StringBuilder("    v").append(c.path("version").asLong()).append(": ");
+      long mirrored = c.path("mirrored").asLong();
+      if (c.path("compared").asLong() == 0) {
+        line.append("nothing compared yet (").append(mirrored).append(" mirrored, ")
+            .append(c.path("errors").asLong()).append(" failed, ").append(c.path("dropped").asLong()).append(" dropped)");
+        lines.add(line.toString());
+        continue;
+      }
+      if (c.hasNonNull("agreement")) {
+        line.append("agreement ").append(percent(c.path("agreement").asDouble()));
+        JsonNode interval = c.path("agreementInterval");
+        if (interval.isArray()) {
+          line.append(" [").append(plainPercent(interval.get(0).asDouble())).append("–")
+              .append(plainPercent(interval.get(1).asDouble())).append(" %]");
+        }
+        line.append(" of ").append(c.path("classified").asLong()).append(" classified");
+      } else {
+        line.append(c.path("compared").asLong()).append(" compared (outputs are not classes)");
+      }
+      line.append(" · |diff| mean ").append(decimal(c.path("meanAbsDiff").asDouble()))
+          .append(" max ").append(decimal(c.path("maxAbsDiff").asDouble()))
+          .append(" · p99 ").append(millis(c.path("p99Ms")));
+      if (c.hasNonNull("p99Ratio")) line.append(" (").append(ratio(c.path("p99Ratio").asDouble())).append(")");
+      line.append(" · errors ").append(percent(c.path("errorRate").asDouble())).append(" of ").append(mirrored)
+          .append(" · dropped ").append(c.path("dropped").asLong());
+      lines.add(line.toString());
+    }
+    return lines;
+  }
+
+  /** "bandit (thompson), routing revision 12:", then per arm a bar of its allocation and its rewards. */
+  static List<String> bandit(JsonNode bandit) {
+    List<String> lines = new ArrayList<>();
+    lines.add("  bandit (" + bandit.path("policy").asText() + ")"
+        + (bandit.hasNonNull("revision") ? ", allocation of routing revision " + bandit.path("revision").asLong() : "")
+        + ":");
+    List<String[]> rows = new ArrayList<>();
+    for (JsonNode arm : bandit.path("arms")) {
+      double share = arm.path("allocationPercent").asDouble();
+      int cells = (int) Math.round(share / 100 * BANDIT_BAR);
+      long rewards = arm.path("rewards").asLong();
+      rows.add(new String[] {
+          "    v" + arm.path("version").asLong(),
+          "#".repeat(cells) + "-".repeat(BANDIT_BAR - cells),
+          arm.path("allocationPercent").asText() + " %",
+          arm.path("requests").asLong() + " requests",
+          rewards + " " + (rewards == 1 ? "reward" : "rewards")
+              + (arm.hasNonNull("meanReward") ? ", mean " + decimal(arm.path("meanReward").asDouble())
+                  + interval(arm.path("interval"), false) : "")});
+    }
+    if (!rows.isEmpty()) lines.addAll(table(rows).lines().toList());
+    return lines;
+  }
+
+  private static final int BANDIT_BAR = 20;
+
+  /**
+   * The A/B report: a header with the test, a row per arm (share, rewards, mean with its interval,
+   * difference from the control with its interval and p-value, then traffic, errors and latency,
+   * so that a narrow terminal cuts the least telling columns), then the verdict so far.
+   */
+  static List<String> abReport(JsonNode report) {
+    List<String> lines = new ArrayList<>();
+    long control = report.path("control").asLong();
+    int confidence = (int) Math.round(report.path("confidence").asDouble() * 100);
+    boolean proportions = "two-proportion z-test".equals(report.path("test").asText(""));
+    lines.add("  A/B report: " + (report.hasNonNull("test") ? report.path("test").asText() : "no rewards yet")
+        + ", " + confidence + " % intervals, control v" + control);
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"    ARM", "SHARE", "REWARDS", proportions ? "CONVERSION" : "MEAN REWARD", "VS CONTROL",
+        "P-VALUE", "REQUESTS", "ERRORS", "P50", "P99"});
+    for (JsonNode arm : report.path("arms")) {
+      JsonNode vs = arm.path("vsControl");
+      boolean isControl = arm.path("control").asBoolean();
+      String p99 = millis(arm.path("p99Ms")) + (!isControl && vs.hasNonNull("p99Ratio")
+          ? " (" + ratio(vs.path("p99Ratio").asDouble()) + ")" : "");
+      String mean = arm.hasNonNull("meanReward")
+          ? (proportions ? percent(arm.path("meanReward").asDouble()) : decimal(arm.path("meanReward").asDouble()))
+              + interval(arm.path("interval"), proportions)
+          : "-";
+      String difference = isControl ? "control" : vs.hasNonNull("difference")
+          ? signed(vs.path("difference").asDouble(), proportions) + signedInterval(vs.path("interval"), proportions)
+              + (vs.hasNonNull("relativeDifference")
+                  ? " (" + String.format(Locale.ROOT, "%+.1f %%", vs.path("relativeDifference").asDouble() * 100) + ")" : "")
+          : "-";
+      String p = isControl || !vs.hasNonNull("pValue") ? "-"
+          : pValue(vs.path("pValue").asDouble()) + (vs.path("significant").asBoolean() ? " *" : "");
+      rows.add(new String[] {"    v" + arm.path("version").asLong(), arm.path("percent").asText() + " %",
+          Long.toString(arm.path("rewards").asLong()), mean, difference, p, Long.toString(arm.path("requests").asLong()),
+          percent(arm.path("errorRate").asDouble()), millis(arm.path("p50Ms")), p99});
+    }
+    lines.addAll(table(rows).lines().toList());
+    lines.add("  " + verdict(report, proportions, confidence));
+    return lines;
+  }
+
+  private static String verdict(JsonNode report, boolean proportions, int confidence) {
+    long control = report.path("control").asLong();
+    if (!report.hasNonNull("test")) return "no rewards yet: clients post them to /v1/feedback with the Turnout-Request-Id";
+    int comparisons = report.path("arms").size() - 1;
+    String many = comparisons > 1
+        ? " (" + comparisons + " comparisons: for " + confidence + " % over all of them, read * as p < "
+            + pValue((1 - confidence / 100.0) / comparisons) + ")" : "";
+    if (report.hasNonNull("winner")) {
+      long winner = report.path("winner").asLong();
+      for (JsonNode arm : report.path("arms")) {
+        if (arm.path("version").asLong() != winner) continue;
+        JsonNode vs = arm.path("vsControl");
+        return "* v" + winner + " beats v" + control + ": " + signed(vs.path("difference").asDouble(), proportions)
+            + ", p = " + pValue(vs.path("pValue").asDouble()) + ", significant at " + confidence + " %" + many;
+      }
+    }
+    return "no arm differs from v" + control + " significantly at " + confidence + " % yet" + many;
+  }
+
+  /** A difference: points for proportions ("+14.4 pts"), else the plain number ("+0.158"). */
+  private static String signed(double value, boolean proportions) {
+    return proportions ? String.format(Locale.ROOT, "%+.1f pts", value * 100) : String.format(Locale.ROOT, "%+.3f", value);
+  }
+
+  /** " [81.7, 86.3]" in percent for proportions, else plain; empty when there is none. */
+  private static String interval(JsonNode interval, boolean proportions) {
+    if (!interval.isArray() || interval.size() != 2) return "";
+    double low = interval.get(0).asDouble();
+    double high = interval.get(1).asDouble();
+    return proportions ? " [" + plainPercent(low) + ", " + plainPercent(high) + "]"
+        : String.format(Locale.ROOT, " [%.3f, %.3f]", low, high);
+  }
+
+  /** " [+12.0, +16.8]" in points for proportions, else plain: the interval of a difference. */
+  private static String signedInterval(JsonNode interval, boolean proportions) {
+    if (!interval.isArray() || interval.size() != 2) return "";
+    String format = proportions ? " [%+.1f, %+.1f]" : " [%+.3f, %+.3f]";
+    double scale = proportions ? 100 : 1;
+    return String.format(Locale.ROOT, format, interval.get(0).asDouble() * scale, interval.get(1).asDouble() * scale);
+  }
+
+  static String pValue(double p) {
+    if (p == 0) return "0";
+    return p >= 0.001 ? String.format(Locale.ROOT, "%.4f", p) : String.format(Locale.ROOT, "%.1e", p);
+  }
+
+  /** A rate as a percentage with one decimal, two below 1 %: "84.1 %", "0.40 %". */
+  private static String percent(double rate) {
+    double percent = rate * 100;
+    return String.format(Locale.ROOT, percent > 0 && percent < 1 ? "%.2f %%" : "%.1f %%", percent);
+  }
+
+  private static String plainPercent(double rate) {
+    return String.format(Locale.ROOT, "%.1f", rate * 100);
+  }
+
+  private static String decimal(double value) {
+    return String.format(Locale.ROOT, "%.3f", value);
+  }
+
+  private static String ratio(double value) {
+    return String.format(Locale.ROOT, "%.2fx", value);
+  }
+
+  private static String millis(JsonNode ms) {
+    return ms.asText("0") + " ms";
   }
 
   /** "phase 1/2 canary, step 2/4 (25 %), BAKING since 10:00:40". */

@@ -16,6 +16,8 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(
     name = "turnoutctl",
+    // Inherited, so that every command has --help (and --version).
+    scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = Turnoutctl.Version.class,
     description = "Registers model versions and drives rollouts through a Turnout node's admin API.",

@@ -1,21 +1,32 @@
 package io.turnout.ops.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * {@code rollout watch}: follows a model's rollout events (server-sent events) until the rollout
- * ends, printing one line per event, and on a terminal a progress bar of the current phase redrawn
- * in place under them. Returns 0 when the rollout is promoted, 3 when it is rolled back or aborted.
- * A dropped stream is reopened after the last event seen; when no rollout is in progress it reports
- * how the last one ended.
+ * ends, printing one line per event. On a terminal a panel under them is redrawn in place: a
+ * progress bar of the current phase and what the phase has shown so far (shadow agreement, bandit
+ * allocation, the A/B report), refreshed every {@code every}. Elsewhere (a log, a pipe) that
+ * analysis is printed whenever it has changed, at most every {@code every}. When the rollout ends
+ * the analysis as last seen stays on screen. Returns 0 when the rollout is promoted, 3 when it is
+ * rolled back or aborted. A dropped stream is reopened after the last event seen; when no rollout
+ * is in progress it reports how the last one ended.
  */
 final class Watcher {
   static final Set<String> PROMOTED = Set.of("Promoted");
@@ -23,6 +34,8 @@ final class Watcher {
   private static final int BAR_WIDTH = 20;
   private static final int RECONNECTS = 10;
   private static final String CLEAR_LINE = "\r\033[K";
+  private static final String UP_AND_CLEAR = "\033[1A\033[K";
+  private static final int DEFAULT_COLUMNS = 120;
 
   private final AdminClient client;
   private final String model;
@@ -30,19 +43,34 @@ final class Watcher {
   private final boolean terminal;
   private final boolean json;
   private final Duration reconnectDelay;
-  private String bar = "";
+  private final Duration every;
+  private final int columns;
 
-  Watcher(AdminClient client, String model, PrintWriter out, boolean terminal, boolean json) {
-    this(client, model, out, terminal, json, Duration.ofSeconds(1));
+  /** Guards the output and the fields below: events and the refresher both print. */
+  private final Object lock = new Object();
+  /** Terminal: the lines drawn under the events, the cursor at the end of the last one. */
+  private List<String> panel = List.of();
+  /** The current phase's analysis as last fetched, and when. */
+  private List<String> analysis = List.of();
+  private Instant analysisAt = Instant.EPOCH;
+  /** Not a terminal: the analysis as last printed. */
+  private List<String> printed = List.of();
+  private boolean ended;
+
+  Watcher(AdminClient client, String model, PrintWriter out, boolean terminal, boolean json, Duration every) {
+    this(client, model, out, terminal, json, every, Duration.ofSeconds(1), terminal ? terminalColumns() : DEFAULT_COLUMNS);
   }
 
-  Watcher(AdminClient client, String model, PrintWriter out, boolean terminal, boolean json, Duration reconnectDelay) {
+  Watcher(AdminClient client, String model, PrintWriter out, boolean terminal, boolean json, Duration every,
+      Duration reconnectDelay, int columns) {
     this.client = client;
     this.model = model;
     this.out = out;
     this.terminal = terminal;
     this.json = json;
+    this.every = every;
     this.reconnectDelay = reconnectDelay;
+    this.columns = columns;
   }
 
   int watch() {
@@ -51,8 +79,23 @@ final class Watcher {
     JsonNode status = client.get(rollout).json();
     if (status.path("rollout").isNull() || status.path("rollout").isMissingNode()) return lastOutcome(rollout, last);
     if (!json) line("watching " + model + ": " + Render.status(status).lines().findFirst().orElse(""));
-    drawBar(status);
-    return follow(last);
+    show(status);
+    ScheduledExecutorService refresher = json || every.isZero() ? null : startRefresher();
+    try {
+      return follow(last);
+    } finally {
+      if (refresher != null) refresher.shutdownNow();
+    }
+  }
+
+  private ScheduledExecutorService startRefresher() {
+    ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(task -> {
+      Thread thread = new Thread(task, "turnoutctl-watch-refresh");
+      thread.setDaemon(true);
+      return thread;
+    });
+    refresher.scheduleWithFixedDelay(this::refresh, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    return refresher;
   }
 
   /** No rollout in progress: how the last one ended (it may have ended just now). */
@@ -89,7 +132,7 @@ final class Watcher {
           String name = entry.path("event").asText();
           if (PROMOTED.contains(name)) return end(ExitCodes.OK);
           if (ROLLED_BACK.contains(name)) return end(ExitCodes.ROLLED_BACK);
-          if (terminal) refreshBar();
+          if (!json) refresh();
         }
       } catch (IOException e) {
         error = e;
@@ -118,36 +161,95 @@ final class Watcher {
     line(json ? entry.toString() : Render.eventLine(entry));
   }
 
+  /** The rollout ended: the panel goes, and what the phase had shown stays (as last seen). */
   private int end(int code) {
-    if (terminal && !bar.isEmpty()) {
-      out.print(CLEAR_LINE);
-      bar = "";
+    synchronized (lock) {
+      ended = true;
+      clearPanel();
+      if (!json && !analysis.isEmpty() && (terminal || !analysis.equals(printed))) {
+        out.println("as last seen at " + Render.TIME.format(analysisAt) + ":");
+        analysis.forEach(out::println);
+      }
+      out.flush();
     }
-    out.flush();
     return code;
   }
 
-  /** A line above the bar: the bar is cleared, the line printed, the bar drawn again. */
+  /** A line above the panel: the panel is cleared, the line printed, the panel drawn again. */
   private void line(String text) {
-    if (terminal && !bar.isEmpty()) out.print(CLEAR_LINE);
-    out.println(text);
-    if (terminal && !bar.isEmpty()) out.print(bar);
-    out.flush();
-  }
-
-  private void refreshBar() {
-    try {
-      drawBar(client.get(Commands.AdminCommand.rolloutPath(model)).json());
-    } catch (CliException notNow) {
-      // the bar stays as it was; the events go on
+    synchronized (lock) {
+      List<String> kept = panel;
+      clearPanel();
+      out.println(text);
+      draw(kept);
+      out.flush();
     }
   }
 
-  private void drawBar(JsonNode status) {
-    if (!terminal) return;
-    bar = Render.progressBar(status, BAR_WIDTH);
-    out.print(CLEAR_LINE + bar);
-    out.flush();
+  /** Fetches the status and shows it; a failed fetch leaves things as they were, the events go on. */
+  private void refresh() {
+    try {
+      show(client.get(Commands.AdminCommand.rolloutPath(model)).json());
+    } catch (RuntimeException notNow) {
+      // an unreachable node or an odd answer: shown again at the next refresh or event
+    }
+  }
+
+  private void show(JsonNode status) {
+    if (json) return;
+    List<String> lines = Render.analysis(status);
+    synchronized (lock) {
+      if (ended) return;
+      if (status.path("rollout").isObject()) {
+        analysis = lines;
+        analysisAt = Instant.now();
+      }
+      if (terminal) {
+        List<String> next = new ArrayList<>();
+        next.add(Render.progressBar(status, BAR_WIDTH));
+        next.addAll(lines);
+        clearPanel();
+        draw(next);
+      } else if (!lines.isEmpty() && !lines.equals(printed)) {
+        lines.forEach(out::println);
+        printed = lines;
+      }
+      out.flush();
+    }
+  }
+
+  /** Terminal: draws lines as the panel, each cut to the terminal's width so it takes one row. */
+  private void draw(List<String> lines) {
+    if (!terminal || lines.isEmpty()) return;
+    List<String> cut = new ArrayList<>();
+    for (String line : lines) cut.add(line.length() < columns ? line : line.substring(0, Math.max(0, columns - 2)) + "…");
+    out.print(String.join("\n", cut));
+    panel = cut;
+  }
+
+  private void clearPanel() {
+    if (!terminal || panel.isEmpty()) return;
+    StringBuilder clear = new StringBuilder(CLEAR_LINE);
+    for (int i = 1; i < panel.size(); i++) clear.append(UP_AND_CLEAR);
+    out.print(clear);
+    panel = List.of();
+  }
+
+  /** The terminal's width from COLUMNS or {@code stty size}, else 120. */
+  static int terminalColumns() {
+    String env = System.getenv("COLUMNS");
+    if (env != null && env.matches("\\d{2,4}")) return Integer.parseInt(env);
+    try {
+      Process stty = new ProcessBuilder("stty", "size").redirectInput(new File("/dev/tty"))
+          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      String size = new String(stty.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+      if (stty.waitFor(2, TimeUnit.SECONDS) && size.matches("\\d+ \\d+")) return Integer.parseInt(size.split(" ")[1]);
+    } catch (IOException | RuntimeException e) {
+      // no terminal to ask
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return DEFAULT_COLUMNS;
   }
 
   private static void sleep(Duration duration) {

@@ -13,13 +13,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PlanBuilderTest {
+  static final PlanBuilder.Shadow SHADOW = new PlanBuilder.Shadow("100", null, "60s", null, 0.9, null, null);
+  static final PlanBuilder.Bandit THOMPSON = new PlanBuilder.Bandit("thompson", "1,2", null, "5s", null, 0.95, null);
+
+  /** Flags with only these phase flags (and --target 2). */
+  static Flags flags(List<String> order, PlanBuilder.Shadow shadow, String canarySteps, String bake,
+      PlanBuilder.BlueGreen blueGreen, PlanBuilder.Rolling rolling, PlanBuilder.Ab ab, PlanBuilder.Bandit bandit,
+      PlanBuilder.Gate gate) {
+    return new Flags(2L, null, order, shadow, canarySteps, bake, blueGreen, rolling, ab, bandit, gate);
+  }
+
   static Flags none() {
-    return new Flags(2L, null, null, null, false, null, null, null, false, null, null, null, List.of(), null, null, null);
+    return flags(List.of(), null, null, null, null, null, null, null, null);
   }
 
   static Flags canary(String steps, String bake) {
-    return new Flags(2L, "X-User-Id", steps, bake, false, null, null, null, false, null, null, null, List.of(),
-        null, null, null);
+    return new Flags(2L, "X-User-Id", List.of(), null, steps, bake, null, null, null, null, null);
+  }
+
+  static Flags ab(String arms, String... rules) {
+    return flags(List.of(), null, null, null, null, null, new PlanBuilder.Ab(arms, List.of(rules)), null, null);
   }
 
   static String usage(Flags flags) {
@@ -36,8 +49,8 @@ class PlanBuilderTest {
 
   @Test
   void aCanaryWithAGateAndFractionalSteps() {
-    Flags flags = new Flags(3L, null, "0.5,12.5,100", "1m", false, null, null, null, false, null, null, null, List.of(),
-        100L, 0.01, 1.5);
+    Flags flags = new Flags(3L, null, List.of(), null, "0.5,12.5,100", "1m", null, null, null, null,
+        new PlanBuilder.Gate(100L, 0.01, 1.5));
     assertEquals("{\"targetVersion\":3,\"phases\":[{\"kind\":\"canary\",\"steps\":[0.5,12.5,100],\"bakeTime\":\"1m\","
         + "\"gate\":{\"minSamples\":100,\"maxErrorRateIncrease\":0.01,\"maxP99Ratio\":1.5}}]}",
         PlanBuilder.fromFlags(flags).toString());
@@ -45,48 +58,95 @@ class PlanBuilderTest {
 
   @Test
   void aBlueGreenFromFlags() {
-    Flags flags = new Flags(2L, null, null, null, true, "X-Turnout-Preview", "1m", "5m", false, null, null, null,
-        List.of(), null, null, null);
+    Flags flags = flags(List.of(), null, null, null, new PlanBuilder.BlueGreen("X-Turnout-Preview", "1m", "5m"), null,
+        null, null, null);
     assertEquals("{\"targetVersion\":2,\"phases\":[{\"kind\":\"blueGreen\",\"previewHeader\":\"X-Turnout-Preview\","
         + "\"previewTime\":\"1m\",\"keepBlueWarm\":\"5m\"}]}", PlanBuilder.fromFlags(flags).toString());
   }
 
   @Test
   void aRollingUpdateFromFlags() {
-    Flags flags = new Flags(2L, null, null, "30s", false, null, null, null, true, 1, 0, null, List.of(), null, null, null);
+    Flags flags = flags(List.of(), null, null, "30s", null, new PlanBuilder.Rolling(1, 0), null, null, null);
     assertEquals("{\"targetVersion\":2,\"phases\":[{\"kind\":\"rolling\",\"maxSurge\":1,\"maxUnavailable\":0,"
         + "\"bakeTime\":\"30s\"}]}", PlanBuilder.fromFlags(flags).toString());
   }
 
   @Test
   void anAbTestWithRulesFromFlags() {
-    Flags flags = new Flags(2L, "X-User-Id", null, null, false, null, null, null, false, null, null, "1=50,2=50",
-        List.of("X-Segment=beta|gamma:2", "X-Preview:2"), null, null, null);
+    Flags flags = new Flags(2L, "X-User-Id", List.of(), null, null, null, null, null,
+        new PlanBuilder.Ab("1=50,2=50", List.of("X-Segment=beta|gamma:2", "X-Preview:2")), null, null);
     assertEquals("{\"targetVersion\":2,\"stickyHeader\":\"X-User-Id\",\"phases\":[{\"kind\":\"ab\","
         + "\"arms\":{\"1\":50,\"2\":50},\"rules\":[{\"header\":\"X-Segment\",\"values\":[\"beta\",\"gamma\"],\"version\":2},"
         + "{\"header\":\"X-Preview\",\"version\":2}]}]}", PlanBuilder.fromFlags(flags).toString());
   }
 
   @Test
+  void aShadowPhaseWithItsOwnGate() {
+    Flags flags = flags(List.of(), new PlanBuilder.Shadow("100", "2,3", "60s", 200L, 0.9, 2.0, 0.01), null, null, null,
+        null, null, null, null);
+    assertEquals("{\"targetVersion\":2,\"phases\":[{\"kind\":\"shadow\",\"candidates\":[2,3],\"mirror\":100,"
+        + "\"duration\":\"60s\",\"gate\":{\"minSamples\":200,\"minAgreement\":0.9,\"maxP99Ratio\":2.0,"
+        + "\"maxErrorRate\":0.01}}]}", PlanBuilder.fromFlags(flags).toString());
+  }
+
+  @Test
+  void aBanditWithEverySetting() {
+    Flags flags = flags(List.of(), null, null, null, null, null, null,
+        new PlanBuilder.Bandit("Epsilon-Greedy", "1,2,3", 0.1, "5s", "5", 0.95, 200L), new PlanBuilder.Gate(50L, null, 2.0));
+    assertEquals("{\"targetVersion\":2,\"phases\":[{\"kind\":\"bandit\",\"policy\":\"epsilon-greedy\",\"arms\":[1,2,3],"
+        + "\"epsilon\":0.1,\"interval\":\"5s\",\"floor\":5,\"promoteThreshold\":0.95,\"minRewards\":200,"
+        + "\"gate\":{\"minSamples\":50,\"maxP99Ratio\":2.0}}]}", PlanBuilder.fromFlags(flags).toString());
+    assertEquals("{\"targetVersion\":2,\"phases\":[{\"kind\":\"bandit\",\"policy\":\"ucb1\",\"interval\":\"1s\"}]}",
+        PlanBuilder.fromFlags(flags(List.of(), null, null, null, null, null, null,
+            new PlanBuilder.Bandit("ucb1", null, null, "1s", null, null, null), null)).toString());
+  }
+
+  @Test
+  void phasesRunInTheOrderTheirFlagsCame() {
+    Flags flags = flags(List.of("shadow", "canary", "bandit"), SHADOW, "10,50", "30s", null, null, null, THOMPSON,
+        new PlanBuilder.Gate(100L, null, null));
+    assertEquals("{\"targetVersion\":2,\"phases\":["
+        + "{\"kind\":\"shadow\",\"mirror\":100,\"duration\":\"60s\",\"gate\":{\"minAgreement\":0.9}},"
+        + "{\"kind\":\"canary\",\"steps\":[10,50],\"bakeTime\":\"30s\",\"gate\":{\"minSamples\":100}},"
+        + "{\"kind\":\"bandit\",\"policy\":\"thompson\",\"arms\":[1,2],\"interval\":\"5s\",\"promoteThreshold\":0.95,"
+        + "\"gate\":{\"minSamples\":100}}]}", PlanBuilder.fromFlags(flags).toString(), "the gate flags gate every phase but shadow");
+
+    Flags reversed = flags(List.of("bandit", "canary", "shadow"), SHADOW, "10,50", "30s", null, null, null, THOMPSON, null);
+    assertEquals(List.of("bandit", "canary", "shadow"), reversed.kinds());
+    Flags unordered = flags(List.of(), SHADOW, "10,50", "30s", null, null, null, THOMPSON, null);
+    assertEquals(List.of("shadow", "canary", "bandit"), unordered.kinds(), "without an order: shadow first, bandit last");
+  }
+
+  @Test
   void flagsThatDoNotMakeAPlan() {
-    assertTrue(usage(new Flags(null, null, "100", "1s", false, null, null, null, false, null, null, null, List.of(),
-        null, null, null)).contains("--target is required"));
+    assertTrue(usage(new Flags(null, null, List.of(), null, "100", "1s", null, null, null, null, null))
+        .contains("--target is required"));
     assertTrue(usage(none()).contains("say how to roll out"));
     assertTrue(usage(canary("5,100", null)).contains("--canary needs --bake"));
-    assertTrue(usage(new Flags(2L, null, "100", "1s", true, null, "1m", null, false, null, null, null, List.of(),
-        null, null, null)).contains("write a plan file (--file) for several phases"));
     assertTrue(usage(canary("5,,100", "1s")).contains("empty item"));
     assertTrue(usage(canary("5,ten", "1s")).contains("'ten' is not a percentage"));
-    assertTrue(usage(new Flags(2L, null, null, null, true, null, null, null, false, null, null, null, List.of(),
-        null, null, null)).contains("--preview-time"));
-    assertTrue(usage(new Flags(2L, null, null, "1s", false, null, null, null, false, null, null, "1=50,2=50", List.of(),
-        null, null, null)).contains("--bake does not apply to --ab"));
-    assertTrue(usage(new Flags(2L, null, null, null, false, null, null, null, false, null, null, "1=50,1=50", List.of(),
-        null, null, null)).contains("names version 1 twice"));
-    assertTrue(usage(new Flags(2L, null, null, null, false, null, null, null, false, null, null, "1:50,2:50", List.of(),
-        null, null, null)).contains("VERSION=PERCENT"));
-    assertTrue(usage(new Flags(2L, null, null, null, false, null, null, null, false, null, null, "1=50,2=50",
-        List.of("X-Segment=beta"), null, null, null)).contains("--rule must be HEADER"));
+    assertTrue(usage(flags(List.of(), null, null, null, new PlanBuilder.BlueGreen(null, null, null), null, null, null,
+        null)).contains("--preview-time"));
+    assertTrue(usage(flags(List.of(), null, null, "1s", null, null, new PlanBuilder.Ab("1=50,2=50", List.of()), null,
+        null)).contains("--bake belongs to --canary and --rolling: an A/B test runs until promoted or aborted"));
+    assertTrue(usage(ab("1=50,1=50")).contains("names version 1 twice"));
+    assertTrue(usage(ab("1:50,2:50")).contains("VERSION=PERCENT"));
+    assertTrue(usage(ab("1=50,2=50", "X-Segment=beta")).contains("--rule must be HEADER"));
+    assertTrue(usage(flags(List.of(), new PlanBuilder.Shadow("100", null, null, null, null, null, null), null, null,
+        null, null, null, null, null)).contains("--shadow needs --shadow-duration"));
+    assertTrue(usage(flags(List.of(), new PlanBuilder.Shadow("all", null, "1m", null, null, null, null), null, null,
+        null, null, null, null, null)).contains("'all' is not a percentage"));
+    assertTrue(usage(flags(List.of(), new PlanBuilder.Shadow("100", "v2", "1m", null, null, null, null), null, null,
+        null, null, null, null, null)).contains("--shadow-candidates: 'v2' is not a version number"));
+    assertTrue(usage(flags(List.of(), SHADOW, null, null, null, null, null, null, new PlanBuilder.Gate(10L, null, null)))
+        .contains("a shadow phase has --shadow-min-samples"));
+    assertTrue(usage(flags(List.of(), null, null, null, null, null, null,
+        new PlanBuilder.Bandit("greedy", null, null, "5s", null, null, null), null))
+        .contains("--bandit: unknown bandit policy 'greedy'"));
+    assertTrue(usage(flags(List.of(), null, null, null, null, null, null,
+        new PlanBuilder.Bandit("ucb1", "1,x", null, "5s", null, null, null), null)).contains("--arms: 'x'"));
+    assertTrue(usage(flags(List.of(), null, null, null, null, null, null,
+        new PlanBuilder.Bandit("ucb1", null, null, null, null, null, null), null)).contains("--bandit needs --interval"));
   }
 
   @Test

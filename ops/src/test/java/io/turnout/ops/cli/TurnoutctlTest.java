@@ -88,6 +88,57 @@ class TurnoutctlTest {
   }
 
   @Test
+  void startsAComposedPlanWithPhasesInTheOrderOfTheirFlags() {
+    admin.json("POST /admin/models/iris/rollouts", 201, ROLLING);
+    assertEquals(0, run("rollout", "start", "iris", "--target", "2", "--shadow", "100", "--shadow-duration", "60s",
+        "--min-agreement", "0.9", "--canary", "10,50", "--bake", "30s", "--bandit", "thompson", "--arms", "1,2",
+        "--interval", "5s", "--promote-threshold", "0.95"));
+    assertEquals("{\"targetVersion\":2,\"phases\":["
+        + "{\"kind\":\"shadow\",\"mirror\":100,\"duration\":\"60s\",\"gate\":{\"minAgreement\":0.9}},"
+        + "{\"kind\":\"canary\",\"steps\":[10,50],\"bakeTime\":\"30s\"},"
+        + "{\"kind\":\"bandit\",\"policy\":\"thompson\",\"arms\":[1,2],\"interval\":\"5s\",\"promoteThreshold\":0.95}]}",
+        admin.requests.get(0).body());
+
+    assertEquals(0, run("rollout", "start", "iris", "--target", "2", "--bandit", "ucb1", "--interval", "2s", "--canary", "50",
+        "--bake", "1m"));
+    assertEquals("{\"targetVersion\":2,\"phases\":[{\"kind\":\"bandit\",\"policy\":\"ucb1\",\"interval\":\"2s\"},"
+        + "{\"kind\":\"canary\",\"steps\":[50],\"bakeTime\":\"1m\"}]}", admin.requests.get(1).body());
+  }
+
+  @Test
+  void shadowAndBanditSettingsWithoutTheirPhaseAreUsageErrors() {
+    assertEquals(1, run("rollout", "start", "iris", "--target", "2", "--min-agreement", "0.9", "--canary", "50", "--bake", "1m"));
+    assertTrue(err.contains("--shadow"), err);
+    assertEquals(1, run("rollout", "start", "iris", "--target", "2", "--promote-threshold", "0.9"));
+    assertTrue(err.contains("--bandit"), err);
+    assertEquals(1, run("rollout", "start", "iris", "--target", "2", "--bandit", "softmax", "--interval", "5s"));
+    assertTrue(err.contains("unknown bandit policy 'softmax'"), err);
+    assertEquals(0, admin.requests.size());
+  }
+
+  @Test
+  void startsFromAPlanFileGivenAsPlan(@TempDir Path dir) throws IOException {
+    Path plan = dir.resolve("plan.json");
+    Files.writeString(plan, "{\"targetVersion\": 2, \"phases\": [{\"kind\": \"shadow\", \"mirror\": 50,"
+        + " \"duration\": \"1m\"}, {\"kind\": \"bandit\", \"policy\": \"thompson\"}]}");
+    admin.json("POST /admin/models/iris/rollouts", 201, ROLLING);
+    assertEquals(0, run("rollout", "start", "iris", "--plan", plan.toString()));
+    assertEquals("{\"targetVersion\":2,\"phases\":[{\"kind\":\"shadow\",\"mirror\":50,\"duration\":\"1m\"},"
+        + "{\"kind\":\"bandit\",\"policy\":\"thompson\"}]}", admin.requests.get(0).body());
+    assertEquals(1, run("rollout", "start", "iris", "--plan", plan.toString(), "--shadow", "10"));
+    assertTrue(err.contains("--file holds the whole plan"), err);
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    assertEquals(0, run("rollout", "start", "--help"));
+    assertTrue(out.contains("--shadow=PERCENT") && out.contains("--bandit=POLICY") && out.contains("--plan=PLAN"), out);
+    assertEquals(0, run("rollout", "watch", "--help"));
+    assertTrue(out.contains("--every=DURATION"), out);
+    assertEquals(0, admin.requests.size());
+  }
+
+  @Test
   void startsFromAYamlFile(@TempDir Path dir) throws IOException {
     Path plan = dir.resolve("plan.yml");
     Files.writeString(plan, "targetVersion: 1\nphases:\n  - {kind: rolling, bakeTime: 10s}\n");
@@ -204,6 +255,124 @@ class TurnoutctlTest {
     assertTrue(out.contains("\"event\":\"GateFailed\"") && out.contains("\"event\":\"RolledBack\""), out);
     assertEquals("4", admin.requests.stream().filter(r -> r.target().endsWith("/events")).reduce((a, b) -> b)
         .orElseThrow().header("Last-Event-ID"));
+  }
+
+  static final String BANDIT_HALF = banditStatus(50, 50, 20);
+  static final String BANDIT_SKEWED = banditStatus(12.5, 87.5, 400);
+
+  static String banditStatus(double v1, double v2, long rewards) {
+    return "{\"model\":\"iris\",\"stableVersion\":1,\"state\":\"rolling\",\"rollout\":{\"targetVersion\":2,"
+        + "\"phase\":{\"index\":1,\"count\":1,\"kind\":\"bandit\"},\"step\":{\"index\":1,\"count\":1},"
+        + "\"stage\":\"RUNNING\",\"stageSince\":\"2025-01-01T10:00:00Z\",\"paused\":false,\"startedBy\":\"alice\","
+        + "\"startedAt\":\"2025-01-01T10:00:00Z\",\"plan\":{}},\"routing\":null,\"desiredReplicas\":{},"
+        + "\"readyReplicas\":{},\"lastDecision\":\"\",\"sinceStep\":{},\"bandit\":{\"policy\":\"thompson\","
+        + "\"revision\":7,\"arms\":[{\"version\":1,\"allocationPercent\":" + v1 + ",\"requests\":100,\"rewards\":"
+        + rewards + ",\"meanReward\":0.8,\"interval\":null},{\"version\":2,\"allocationPercent\":" + v2
+        + ",\"requests\":100,\"rewards\":" + rewards + ",\"meanReward\":0.97,\"interval\":null}]}}";
+  }
+
+  void historyUpTo(long sequence) {
+    admin.json("GET /admin/models/iris/rollout/history?limit=1", 200,
+        "{\"entries\":[],\"next\":0,\"lastSequence\":" + sequence + ",\"more\":true}");
+  }
+
+  /** Runs {@code then} on another thread once {@code condition} holds (within 20 s). */
+  static Thread when(java.util.function.BooleanSupplier condition, Runnable then) {
+    Thread thread = new Thread(() -> {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+      while (!condition.getAsBoolean() && System.nanoTime() < deadline) Thread.onSpinWait();
+      then.run();
+    });
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  @Test
+  void watchPrintsTheAbReportOnceWhenNotATerminal() {
+    historyUpTo(3);
+    admin.json("GET /admin/models/iris/rollout", 200, RenderTest.AB_STATUS);
+    admin.events("GET /admin/models/iris/rollout/events", event(4, "WeightsChanged", "gate", "revision 4")
+        + event(5, "Promoted", "bob", "version 2 is stable"));
+    assertEquals(0, run("rollout", "watch", "iris", "--every", "0"));
+    String[] lines = out.split("\n");
+    assertTrue(lines[1].startsWith("  A/B report: two-proportion z-test"), out);
+    assertTrue(lines[5].startsWith("  * v2 beats v1: +14.4 pts"), out);
+    assertTrue(lines[6].endsWith("WeightsChanged by gate: revision 4"), out);
+    assertTrue(lines[7].endsWith("Promoted by bob: version 2 is stable"), out);
+    assertEquals(8, lines.length, "unchanged after the event, so printed once: " + out);
+  }
+
+  @Test
+  void watchPrintsTheBanditAllocationAgainWhenItChanges() {
+    StringBuffer printed = new StringBuffer();
+    historyUpTo(3);
+    admin.json("GET /admin/models/iris/rollout", 200, BANDIT_HALF);
+    admin.events("GET /admin/models/iris/rollout/events", ": keep-alive\n\n");
+    // Once watching, the allocation moves; once that is printed, the rollout is promoted.
+    when(() -> admin.requests.stream().anyMatch(r -> r.target().endsWith("/events")),
+        () -> admin.json("GET /admin/models/iris/rollout", 200, BANDIT_SKEWED));
+    when(() -> printed.indexOf("87.5 %") >= 0,
+        () -> admin.events("GET /admin/models/iris/rollout/events", event(4, "Promoted", "gate", "v2 is best")));
+    assertEquals(0, runInto(printed, false, "rollout", "watch", "iris", "--every", "100ms"));
+    String text = printed.toString();
+    assertTrue(text.contains("v1  ##########----------  50.0 %") && text.contains("v2  ##################--  87.5 %"),
+        text);
+    assertTrue(text.indexOf("50.0 %") < text.indexOf("87.5 %") && text.indexOf("87.5 %") < text.indexOf("Promoted"), text);
+    assertTrue(!text.contains("as last seen"), "the last allocation is already in the log: " + text);
+  }
+
+  @Test
+  void watchOnATerminalRedrawsALivePanelAndLeavesTheLastReport() {
+    StringBuffer printed = new StringBuffer();
+    historyUpTo(3);
+    admin.json("GET /admin/models/iris/rollout", 200, RenderTest.AB_STATUS);
+    admin.events("GET /admin/models/iris/rollout/events", ": keep-alive\n\n");
+    // Promoted once the panel has been redrawn by the refresher a few times.
+    when(() -> admin.requests.stream().filter(r -> r.target().equals("/admin/models/iris/rollout")).count() >= 4,
+        () -> admin.events("GET /admin/models/iris/rollout/events", event(4, "Promoted", "bob", "version 2 is stable")));
+    assertEquals(0, runInto(printed, true, "rollout", "watch", "iris", "--every", "50ms"));
+    String text = printed.toString();
+    String panel = "v2 [####################] phase 1/1 ab, step 1/1, RUNNING since ";
+    assertTrue(text.contains(panel), text);
+    assertTrue(text.contains("\033[1A\033[K"), "the panel's lines are cleared before each redraw");
+    int columns = Watcher.terminalColumns();
+    String wide = "    v2   50 %   990      98.5 % [97.5, 99.1]  +14.4 pts [+12.0, +16.8] (+17.1 %)  7.9e-30 *  1187      0.25 %"
+        + "  1.9 ms  4.6 ms (1.05x)";
+    assertTrue(columns > wide.length() || text.contains(wide.substring(0, columns - 2) + "…\n"),
+        "panel lines are cut to the terminal's width, " + columns + " here");
+    int end = text.lastIndexOf("\033[1A\033[K");
+    assertTrue(text.lastIndexOf("Promoted by bob: version 2 is stable\n") < end, text);
+    String after = text.substring(end + "\033[1A\033[K".length());
+    assertTrue(after.matches("(?s)as last seen at \\d\\d:\\d\\d:\\d\\d:\n  A/B report: two-proportion z-test.*\n"), after);
+    assertTrue(after.contains("(+17.1 %)  7.9e-30 *  1187      0.25 %  1.9 ms  4.6 ms (1.05x)\n"),
+        "the report stays whole, not cut to the terminal's width: " + after);
+  }
+
+  /** Runs turnoutctl with stdout in {@code printed}, readable while it runs. */
+  int runInto(StringBuffer printed, boolean terminal, String... args) {
+    java.io.Writer live = new java.io.Writer() {
+      @Override
+      public void write(char[] chars, int offset, int length) {
+        printed.append(chars, offset, length);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    StringWriter stderr = new StringWriter();
+    String[] all = new String[args.length + 4];
+    all[0] = "--url";
+    all[1] = admin.url();
+    all[2] = "--token";
+    all[3] = "t0ken";
+    System.arraycopy(args, 0, all, 4, args.length);
+    int code = Turnoutctl.run(all, new PrintWriter(live), new PrintWriter(stderr), terminal);
+    err = stderr.toString();
+    return code;
   }
 
   @Test
