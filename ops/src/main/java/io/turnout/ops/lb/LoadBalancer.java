@@ -31,7 +31,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   public static LoadBalancer start(Path executable, NginxConfig template, NginxConfig.Settings settings,
       List<Backend> backends, Duration interval, Consumer<String> log) {
-    Duration probeTimeout = interval.compareTo(Duration.ofSeconds(1)) < 0 ? interval.multipliedBy(2) : Duration.ofSeconds(1);
+    Duration probeTimeout = Duration.ofSeconds(1);
     Nginx[] started = new Nginx[1]; // the sync's reloads need the nginx it starts after its first probe
     ReadinessSync sync = new ReadinessSync(backends, interval, probeTimeout,
         ready -> started[0].reload(template.render(settings, backends, ready)), log);

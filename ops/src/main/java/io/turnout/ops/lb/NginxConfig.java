@@ -44,9 +44,13 @@ public final class NginxConfig {
       if (failTimeout.toSeconds() < 1) throw new IllegalArgumentException("failTimeout must be at least 1 s");
     }
 
-    /** Defaults for a cluster on one machine: every core, one failure takes a server out for 5 s. */
+    /**
+     * Defaults: a worker per core; three failed connections within 5 s take a server out for 5 s.
+     * One is too few: on a busy machine a connection can time out on a node that is only slow, and
+     * with every node out nginx refuses everything.
+     */
     public static Settings of(Path prefix, String listen) {
-      return new Settings(prefix, listen, "auto", 1, Duration.ofSeconds(5));
+      return new Settings(prefix, listen, "auto", 3, Duration.ofSeconds(5));
     }
 
     public Settings withWorkers(String workers) {

@@ -22,9 +22,18 @@ import java.util.function.Predicate;
  * in place is tried again on the next round.
  *
  * <p>A node that is told to stop turns its readiness off at once and keeps serving for its drain
- * period; the interval plus a reload must stay well inside that period.
+ * period; the interval plus a reload must stay well inside that period. A 503 takes a backend out
+ * at once; a probe that gets no answer in time takes it out only after {@value #UNANSWERED_LIMIT}
+ * such rounds in a row: on a busy machine a slow answer is no reason to reload nginx (each reload
+ * makes nginx open its connections to the nodes anew), and a node that really died is skipped by
+ * nginx's passive checks meanwhile.
  */
 public final class ReadinessSync implements AutoCloseable {
+  static final int UNANSWERED_LIMIT = 3;
+
+  /** What one probe of one backend found. */
+  enum Answer { READY, NOT_READY, NO_ANSWER }
+
   private final List<Backend> backends;
   private final Duration interval;
   private final Duration probeTimeout;
@@ -35,6 +44,7 @@ public final class ReadinessSync implements AutoCloseable {
 
   private volatile Set<Backend> applied; // null until the first set is in place
   private volatile long changes;
+  private final java.util.Map<Backend, Integer> unanswered = new java.util.HashMap<>(); // only on the timer's thread
 
   /**
    * @param apply puts a set of ready backends into effect; throws when it cannot
@@ -56,18 +66,35 @@ public final class ReadinessSync implements AutoCloseable {
     });
   }
 
-  /** Asks every backend once, all at the same time; the ready ones, in the backends' order. */
+  /** Asks every backend once, all at the same time; the ones that answered ready, in the backends' order. */
   public Set<Backend> probe() {
-    List<CompletableFuture<Boolean>> answers = new ArrayList<>();
+    List<Answer> answers = answers();
+    Set<Backend> ready = new LinkedHashSet<>();
+    for (int i = 0; i < backends.size(); i++) if (answers.get(i) == Answer.READY) ready.add(backends.get(i));
+    return ready;
+  }
+
+  private List<Answer> answers() {
+    List<CompletableFuture<Answer>> answers = new ArrayList<>();
     for (Backend backend : backends) {
       HttpRequest request = HttpRequest.newBuilder(backend.readinessUri()).timeout(probeTimeout).GET().build();
       answers.add(http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-          .thenApply(response -> response.statusCode() == 200)
-          .exceptionally(error -> false));
+          .thenApply(response -> response.statusCode() == 200 ? Answer.READY : Answer.NOT_READY)
+          .exceptionally(error -> Answer.NO_ANSWER));
     }
-    Set<Backend> ready = new LinkedHashSet<>();
-    for (int i = 0; i < backends.size(); i++) if (answers.get(i).join()) ready.add(backends.get(i));
-    return ready;
+    return answers.stream().map(CompletableFuture::join).toList();
+  }
+
+  /**
+   * Whether a backend counts as ready after a probe: as it answered, or, with no answer, as it was
+   * until {@code unansweredInARow} reaches {@code limit}.
+   */
+  static boolean readyAfter(boolean wasReady, Answer answer, int unansweredInARow, int limit) {
+    return switch (answer) {
+      case READY -> true;
+      case NOT_READY -> false;
+      case NO_ANSWER -> wasReady && unansweredInARow < limit;
+    };
   }
 
   /** Starts the rounds; the first one runs at once. */
@@ -85,8 +112,17 @@ public final class ReadinessSync implements AutoCloseable {
 
   /** One round: probe, and apply the result if it differs from what is in place. */
   void round() {
-    Set<Backend> ready = probe();
+    List<Answer> answers = answers();
     Set<Backend> current = applied;
+    Set<Backend> ready = new LinkedHashSet<>();
+    for (int i = 0; i < backends.size(); i++) {
+      Backend backend = backends.get(i);
+      int streak = answers.get(i) == Answer.NO_ANSWER ? unanswered.merge(backend, 1, Integer::sum) : 0;
+      if (streak == 0) unanswered.remove(backend);
+      if (readyAfter(current != null && current.contains(backend), answers.get(i), streak, UNANSWERED_LIMIT)) {
+        ready.add(backend);
+      }
+    }
     if (ready.equals(current)) return;
     try {
       apply.accept(ready);

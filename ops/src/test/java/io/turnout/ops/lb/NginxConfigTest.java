@@ -28,17 +28,17 @@ class NginxConfigTest {
   @Test
   void readyBackendsAreUpAndTheOthersDown() {
     assertEquals(List.of(
-            "    server 127.0.0.1:8181 max_fails=1 fail_timeout=5s;",
-            "    server 127.0.0.1:8182 max_fails=1 fail_timeout=5s down;",
-            "    server 127.0.0.1:8183 max_fails=1 fail_timeout=5s;"),
+            "    server 127.0.0.1:8181 max_fails=3 fail_timeout=5s;",
+            "    server 127.0.0.1:8182 max_fails=3 fail_timeout=5s down;",
+            "    server 127.0.0.1:8183 max_fails=3 fail_timeout=5s;"),
         NginxConfig.serverLines(SETTINGS, List.of(A, B, C), Set.of(A, C)));
   }
 
   @Test
   void withNoneReadyAllAreListedUpSoThatPassiveChecksFindOneThatAnswers() {
     assertEquals(List.of(
-            "    server 127.0.0.1:8181 max_fails=1 fail_timeout=5s;",
-            "    server 127.0.0.1:8182 max_fails=1 fail_timeout=5s;"),
+            "    server 127.0.0.1:8181 max_fails=3 fail_timeout=5s;",
+            "    server 127.0.0.1:8182 max_fails=3 fail_timeout=5s;"),
         NginxConfig.serverLines(SETTINGS, List.of(A, B), Set.of()));
   }
 
