@@ -7,6 +7,8 @@ import io.turnout.node.admin.VersionRegistrar;
 import io.turnout.node.directory.ReplicaDirectory;
 import io.turnout.node.directory.ReplicaKeeper;
 import io.turnout.node.directory.ServingView;
+import io.turnout.node.feedback.FeedbackSettings;
+import io.turnout.node.feedback.RewardFeedback;
 import io.turnout.node.http.EdgeSettings;
 import io.turnout.node.http.ServingServer;
 import io.turnout.node.replica.BatchingSettings;
@@ -24,7 +26,13 @@ import io.turnout.persistence.registry.SeededRegistry;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import io.turnout.node.directory.PublishedView;
+import io.turnout.node.lifecycle.DrainSettings;
+import io.turnout.node.lifecycle.NodeDrain;
+import io.turnout.node.lifecycle.Senders;
+import io.turnout.node.management.ManagementServer;
+import io.turnout.node.placement.ReplicaAllocationStrategy;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -51,32 +59,44 @@ public final class NodeGuardian {
       NodeRegistries registered = registries.apply(system);
       ModelRegistry registry = registered.versions();
 
-      ModelVersionReplica.init(system, registry, replicaSettings(config.getConfig("serving")));
+      ModelVersionReplica.init(system, registry, replicaSettings(config.getConfig("serving")),
+          new ReplicaAllocationStrategy(config.getInt("serving.placement.max-moves-in-progress")));
       RolloutCoordinator.init(system, new RolloutCoordinator.Settings(config.getDuration("rollout.evaluation-interval")));
 
-      AtomicReference<ServingView> view = new AtomicReference<>(ServingView.EMPTY);
+      PublishedView view = new PublishedView();
+      NodeDrain drain = NodeDrain.install(system, DrainSettings.fromConfig(config.getConfig("shutdown")), view);
       ActorRef<ReplicaDirectory.Command> directory = context.spawn(ReplicaDirectory.create(view), "replica-directory");
-      context.spawn(ReplicaKeeper.create(registry, directory, view::get,
-          config.getDuration("serving.keep-alive-interval")), "replica-keeper");
 
       EdgeSettings edge = EdgeSettings.fromConfig(config.getConfig("serving.http"));
       WindowRecorder windows = new WindowRecorder();
-      context.spawn(WindowReporter.create(windows, view::get, config.getDuration("rollout.report-interval")),
-          "window-reporter");
-      Route route = ServingServer.route(system, view::get, readiness(system, view), edge, windows);
-      ServingServer.start(system, route, edge);
+      drain.stopBeforeHandOff(context.spawn(Senders.create(senders -> {
+        senders.spawn(ReplicaKeeper.create(registry, directory, view, config.getDuration("serving.keep-alive-interval")),
+            "replica-keeper");
+        senders.spawn(WindowReporter.create(windows, view, config.getDuration("rollout.report-interval")),
+            "window-reporter");
+      }), "senders"));
+      BooleanSupplier ready = readiness(system, view, drain);
+      RewardFeedback feedback = new RewardFeedback(config.getString("cluster.secret"),
+          FeedbackSettings.fromConfig(config.getConfig("feedback")), windows);
+      Route route = ServingServer.route(system, view, ready, edge, windows, feedback);
+      ServingServer.start(system, route, edge, drain.settings().requestsDeadline());
       AdminServer.start(system, AdminSettings.fromConfig(config.getConfig("admin"), config.getInt("registry.default-replicas")),
-          view::get, registered.registrar());
+          view, registered.registrar(), drain);
+      ManagementServer.start(system, config.getString("management.http.interface"),
+          config.getInt("management.http.port"), ready);
       return Behaviors.empty();
     });
   }
 
-  /** Ready once this node is an Up cluster member, has read the registry, and some version answers (or none is registered). */
-  static BooleanSupplier readiness(ActorSystem<?> system, AtomicReference<ServingView> view) {
+  /**
+   * Ready once this node is an Up cluster member, has read the registry, and some version answers
+   * (or none is registered); never again once it drains.
+   */
+  static BooleanSupplier readiness(ActorSystem<?> system, Supplier<ServingView> view, NodeDrain drain) {
     Cluster cluster = Cluster.get(system);
     // EMPTY is the view before the first registry read: no models yet does not mean none registered.
-    return () -> cluster.selfMember().status() == MemberStatus.up() && view.get() != ServingView.EMPTY
-        && (view.get().models().isEmpty() || view.get().anyReady());
+    return () -> !drain.draining() && cluster.selfMember().status() == MemberStatus.up()
+        && view.get() != ServingView.EMPTY && (view.get().models().isEmpty() || view.get().anyReady());
   }
 
   /** The registries {@code turnout.registry.source} names: Cassandra seeded from the folder, or the folder alone. */

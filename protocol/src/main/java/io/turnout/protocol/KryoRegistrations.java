@@ -159,6 +159,31 @@ final class KryoRegistrations {
     return kryo;
   }
 
+  /**
+   * The whole configured table as text, one line per id in order (id, class, serializer, record
+   * components, enum constants), without building a Kryo: what two nodes must agree on to talk.
+   */
+  String tableDescription() {
+    StringBuilder text = new StringBuilder().append("format ").append(FORMAT_VERSION).append('\n');
+    for (Entry entry : entries) {
+      Class<?> type = entry.type();
+      text.append(entry.id()).append('|').append(type.getName()).append('|')
+          .append(entry.serializer() == null ? "default" : entry.serializer().getName());
+      if (type.isRecord()) {
+        RecordComponent[] components = type.getRecordComponents();
+        Arrays.sort(components, Comparator.comparing(RecordComponent::getName));
+        for (RecordComponent component : components) {
+          text.append('|').append(component.getName()).append(':').append(component.getGenericType().getTypeName());
+        }
+      }
+      if (type.isEnum()) {
+        for (Object constant : type.getEnumConstants()) text.append('|').append(((Enum<?>) constant).name());
+      }
+      text.append('\n');
+    }
+    return text.toString();
+  }
+
   /** Schema hash of every registered id (0 where none), indexed by id. */
   long[] schemaHashes(Kryo kryo) {
     long[] hashes = new long[maxId + 1];

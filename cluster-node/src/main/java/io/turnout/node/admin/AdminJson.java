@@ -140,6 +140,17 @@ public final class AdminJson {
     return Json.write(out);
   }
 
+  /** The answer to a drain request: the node leaves on its own from now on. */
+  public static byte[] draining(String self, String reason, java.time.Duration drainPeriod, java.time.Duration replicaWait) {
+    ObjectNode out = NODES.objectNode();
+    out.put("node", self);
+    out.put("status", "draining");
+    out.put("reason", reason);
+    out.put("drainPeriodMs", drainPeriod.toMillis());
+    out.put("replicaWaitMs", replicaWait.toMillis());
+    return Json.write(out);
+  }
+
   /** An RFC 9457 problem document; {@code instance} is the request's path. */
   public static byte[] problem(Problem problem, String instance) {
     ObjectNode out = NODES.objectNode();

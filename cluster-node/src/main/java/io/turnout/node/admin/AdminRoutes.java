@@ -7,6 +7,8 @@ import io.turnout.node.admin.ModelFacts.VersionFacts;
 import io.turnout.node.admin.Problem.Kind;
 import io.turnout.node.admin.RolloutChecks.StartArgs;
 import io.turnout.node.directory.ServingView;
+import io.turnout.node.lifecycle.DrainReason;
+import io.turnout.node.lifecycle.NodeDrain;
 import io.turnout.persistence.registry.RegisteredVersion;
 import io.turnout.persistence.rollout.RolloutCoordinator;
 import io.turnout.persistence.rollout.RolloutCoordinator.Accepted;
@@ -92,9 +94,11 @@ public final class AdminRoutes extends AllDirectives {
   private final Cluster cluster;
   private final Materializer materializer;
   private final Executor blocking;
+  private final NodeDrain drain;
 
   public AdminRoutes(ActorSystem<?> system, AdminSettings settings, Supplier<ServingView> view,
-      VersionRegistrar registrar) {
+      VersionRegistrar registrar, NodeDrain drain) {
+    this.drain = drain;
     this.settings = settings;
     this.view = view;
     this.registrar = registrar;
@@ -150,7 +154,12 @@ public final class AdminRoutes extends AllDirectives {
 
   private Route api(Call call) {
     return pathPrefix("admin", () -> concat(
-        path("cluster", () -> get(() -> answer(call, this::cluster))),
+        pathPrefix("cluster", () -> concat(
+            pathEndOrSingleSlash(() -> get(() -> answer(call, this::cluster))),
+            path("drain", () -> post(() -> user(call, by -> extractRequestEntity(entity -> {
+              entity.discardBytes(materializer);
+              return answer(call, () -> drain(by));
+            })))))),
         pathPrefix("models", () -> concat(
             pathEndOrSingleSlash(() -> get(() -> answer(call, () ->
                 json(StatusCodes.OK, AdminJson.models(ModelFacts.all(view.get())))))),
@@ -389,6 +398,15 @@ public final class AdminRoutes extends AllDirectives {
     }
     String leader = state.getLeader() == null ? null : state.getLeader().toString();
     return json(StatusCodes.OK, AdminJson.cluster(cluster.selfMember().address().toString(), leader, members));
+  }
+
+  /** Starts this node's graceful leave; the node answers, then drains and exits on its own. */
+  private HttpResponse drain(String by) {
+    boolean already = drain.draining();
+    log.info("Drain of this node requested by {}{}", by, already ? " (already draining)" : "");
+    if (!already) drain.start(DrainReason.ADMIN_REQUEST);
+    return json(StatusCodes.ACCEPTED, AdminJson.draining(cluster.selfMember().address().toString(),
+        "requested by " + by, drain.settings().drainPeriod(), drain.settings().replicaWait()));
   }
 
   // ---- asking ----

@@ -10,6 +10,7 @@ import io.turnout.persistence.rollout.RolloutCoordinator.RolloutStatus;
 import io.turnout.persistence.rollout.RolloutState.HistoryEntry;
 import io.turnout.persistence.rollout.RolloutState.Rollout;
 import io.turnout.persistence.rollout.strategy.PhaseProgress;
+import io.turnout.protocol.rollout.BanditPolicy;
 import io.turnout.protocol.rollout.Gate;
 import io.turnout.protocol.rollout.PhaseSpec;
 import io.turnout.protocol.rollout.RolloutPlan;
@@ -42,14 +43,19 @@ import java.util.TreeSet;
  *     "gate": {"minSamples": 100, "maxErrorRateIncrease": 0.01, "maxP99Ratio": 1.5}},
  *    {"kind": "blueGreen", "previewHeader": "X-Turnout-Preview", "previewTime": "1m", "keepBlueWarm": "5m"},
  *    {"kind": "rolling", "maxSurge": 1, "maxUnavailable": 0, "bakeTime": "30s"},
- *    {"kind": "ab", "arms": {"1": 50, "2": 50}, "rules": [{"header": "X-Segment", "values": ["beta"], "version": 2}]}]}
+ *    {"kind": "ab", "arms": {"1": 50, "2": 50}, "rules": [{"header": "X-Segment", "values": ["beta"], "version": 2}]},
+ *    {"kind": "bandit", "policy": "thompson", "arms": [1, 2], "interval": "5s", "floor": 5,
+ *     "promoteThreshold": 0.95, "minRewards": 200}]}
  * }</pre>
  *
  * Required: {@code targetVersion}, {@code phases}, and per kind: canary {@code steps} and
- * {@code bakeTime}; blueGreen {@code previewTime}; rolling {@code bakeTime}; ab {@code arms}.
+ * {@code bakeTime}; blueGreen {@code previewTime}; rolling {@code bakeTime}; ab {@code arms};
+ * bandit {@code policy} (epsilon-greedy, ucb1 or thompson) and {@code interval}.
  * Defaults: {@code stickyHeader} none (the client address), {@code previewHeader} none (preview
  * only by naming the version), {@code keepBlueWarm} 0s, {@code maxSurge} 1, {@code maxUnavailable}
- * 0, {@code rules} none, each gate field as {@link Gate#DEFAULT}.
+ * 0, {@code rules} none, bandit {@code arms} stable and target, {@code epsilon} 0.1 (read by
+ * epsilon-greedy only), {@code floor} 5 (percent per arm), {@code promoteThreshold} 0 (no auto-promotion),
+ * {@code minRewards} 100, each gate field as {@link Gate#DEFAULT}.
  */
 public final class RolloutJson {
   private RolloutJson() {}
@@ -66,9 +72,15 @@ public final class RolloutJson {
   private static final Set<String> BLUE_GREEN_FIELDS = Set.of("kind", "previewHeader", "previewTime", "keepBlueWarm", "gate");
   private static final Set<String> ROLLING_FIELDS = Set.of("kind", "maxSurge", "maxUnavailable", "bakeTime", "gate");
   private static final Set<String> AB_FIELDS = Set.of("kind", "arms", "rules", "gate");
+  private static final Set<String> BANDIT_FIELDS = Set.of("kind", "policy", "arms", "epsilon", "interval", "floor",
+      "promoteThreshold", "minRewards", "gate");
+  static final int MAX_BANDIT_ARMS = 20;
+  static final double DEFAULT_EPSILON = 0.1;
+  static final int DEFAULT_FLOOR = 500;
+  static final long DEFAULT_MIN_REWARDS = 100;
   private static final Set<String> GATE_FIELDS = Set.of("minSamples", "maxErrorRateIncrease", "maxP99Ratio");
   private static final Set<String> RULE_FIELDS = Set.of("header", "values", "version");
-  static final List<String> KINDS = List.of("canary", "blueGreen", "rolling", "ab");
+  static final List<String> KINDS = List.of("canary", "blueGreen", "rolling", "ab", "bandit");
 
   // ---- plans ----
 
@@ -88,6 +100,7 @@ public final class RolloutJson {
     }
     List<PhaseSpec> specs = new ArrayList<>();
     for (int i = 0; i < phases.size(); i++) specs.add(phase(phases.get(i), "/phases/" + i, "phase " + (i + 1)));
+    banditArmsNameTheTarget(specs, target);
     return new RolloutPlan(target, specs, sticky);
   }
 
@@ -100,6 +113,7 @@ public final class RolloutJson {
       case "blueGreen" -> blueGreen(phase, at, what + " (blueGreen)");
       case "rolling" -> rolling(phase, at, what + " (rolling)");
       case "ab" -> abTest(phase, at, what + " (ab)");
+      case "bandit" -> bandit(phase, at, what + " (bandit)");
       default -> throw Problem.invalid(at + "/kind", what + " has an unknown kind \"" + kind + "\" (expected one of "
           + String.join(", ", KINDS) + ")");
     };
@@ -173,6 +187,68 @@ public final class RolloutJson {
       for (int i = 0; i < rulesNode.size(); i++) rules.add(rule(rulesNode.get(i), at + "/rules/" + i, what + ": rule " + (i + 1)));
     }
     return new PhaseSpec.AbTest(arms, rules, gate(phase, at, what));
+  }
+
+  private static PhaseSpec.Bandit bandit(ObjectNode phase, String at, String what) {
+    Json.onlyFields(phase, at, BANDIT_FIELDS, what);
+    String policyName = Json.string(Json.required(phase, "policy", at, what), at + "/policy", what + ": policy");
+    BanditPolicy policy;
+    try {
+      policy = BanditPolicy.fromWireName(policyName);
+    } catch (IllegalArgumentException unknown) {
+      throw Problem.invalid(at + "/policy", what + ": " + unknown.getMessage());
+    }
+    List<Long> arms = phase.hasNonNull("arms") ? banditArms(phase.get("arms"), at + "/arms", what) : List.of();
+    // Only epsilon-greedy reads epsilon; the others carry it, so that switching policy keeps the plan valid.
+    double epsilon = phase.hasNonNull("epsilon")
+        ? Json.doubleWithin(phase.get("epsilon"), 0, 1, false, at + "/epsilon", what + ": epsilon") : DEFAULT_EPSILON;
+    Duration interval = Json.duration(Json.required(phase, "interval", at, what), at + "/interval", what + ": interval");
+    if (interval.isZero()) throw Problem.invalid(at + "/interval", what + ": interval must be longer than 0s");
+    int floor = phase.hasNonNull("floor") ? Json.percent(phase.get("floor"), at + "/floor", what + ": floor") : DEFAULT_FLOOR;
+    int armCount = arms.isEmpty() ? 2 : arms.size();
+    if ((long) floor * armCount > RoutingTable.ALL) {
+      throw Problem.invalid(at + "/floor", what + ": a floor of " + Json.percentNode(floor).asText() + " % per arm does"
+          + " not fit " + armCount + " arms (at most " + Json.percentNode(RoutingTable.ALL / armCount).asText() + " %)");
+    }
+    double threshold = 0;
+    if (phase.hasNonNull("promoteThreshold")) {
+      threshold = Json.doubleWithin(phase.get("promoteThreshold"), 0, 1, false, at + "/promoteThreshold",
+          what + ": promoteThreshold (0 never promotes on its own)");
+      if (threshold >= 1) {
+        throw Problem.invalid(at + "/promoteThreshold", what + ": promoteThreshold must be below 1, which no arm"
+            + " could ever reach, not " + phase.get("promoteThreshold").asText());
+      }
+    }
+    long minRewards = phase.hasNonNull("minRewards")
+        ? Json.intWithin(phase.get("minRewards"), 0, Integer.MAX_VALUE, at + "/minRewards", what + ": minRewards")
+        : DEFAULT_MIN_REWARDS;
+    return new PhaseSpec.Bandit(arms, policy, epsilon, interval, floor, threshold, minRewards, gate(phase, at, what));
+  }
+
+  /** A bandit's arms: two or more distinct versions, in the order written. */
+  private static List<Long> banditArms(JsonNode node, String at, String what) {
+    if (!node.isArray() || node.size() < 2) {
+      throw Problem.invalid(at, what + ": arms must be an array of two or more versions such as [1, 2], not "
+          + (node.isArray() ? "an array of " + node.size() : Json.describe(node)));
+    }
+    if (node.size() > MAX_BANDIT_ARMS) throw Problem.invalid(at, what + " has at most " + MAX_BANDIT_ARMS + " arms");
+    List<Long> arms = new ArrayList<>();
+    for (int i = 0; i < node.size(); i++) {
+      long version = Json.positiveLong(node.get(i), at + "/" + i, what + ": arm " + (i + 1));
+      if (arms.contains(version)) throw Problem.invalid(at + "/" + i, what + ": version " + version + " is an arm twice");
+      arms.add(version);
+    }
+    return arms;
+  }
+
+  /** A bandit completes when the target wins it, so arms that leave the target out could never end well. */
+  private static void banditArmsNameTheTarget(List<PhaseSpec> phases, long target) {
+    for (int i = 0; i < phases.size(); i++) {
+      if (phases.get(i) instanceof PhaseSpec.Bandit bandit && !bandit.arms().isEmpty() && !bandit.arms().contains(target)) {
+        throw Problem.invalid("/phases/" + i + "/arms", "phase " + (i + 1) + " (bandit): arms " + bandit.arms()
+            + " must include the target version " + target + ": the phase completes when the target wins it");
+      }
+    }
   }
 
   private static TargetingRule rule(JsonNode node, String at, String what) {
@@ -273,18 +349,36 @@ public final class RolloutJson {
       out.put("maxUnavailable", rolling.maxUnavailable());
       out.put("bakeTime", Json.formatDuration(rolling.bakeTime()));
       gate = rolling.gate();
-    } else {
-      PhaseSpec.AbTest ab = (PhaseSpec.AbTest) spec;
+    } else if (spec instanceof PhaseSpec.AbTest ab) {
       ObjectNode arms = out.putObject("arms");
       ab.arms().forEach(arm -> arms.set(Long.toString(arm.version()), Json.percentNode(arm.basisPoints())));
       out.set("rules", rules(ab.rules()));
       gate = ab.gate();
+    } else if (spec instanceof PhaseSpec.Bandit bandit) {
+      gate = bandit(out, bandit);
+    } else {
+      throw new IllegalArgumentException("no JSON form for phase kind '" + spec.kind() + "'");
     }
     ObjectNode gateOut = out.putObject("gate");
     gateOut.put("minSamples", gate.minSamples());
     gateOut.put("maxErrorRateIncrease", gate.maxErrorRateIncrease());
     gateOut.put("maxP99Ratio", gate.maxP99Ratio());
     return out;
+  }
+
+  /** A bandit's fields as users write them; returns its gate. */
+  private static Gate bandit(ObjectNode out, PhaseSpec.Bandit bandit) {
+    out.put("policy", bandit.policy().wireName());
+    if (!bandit.arms().isEmpty()) {
+      ArrayNode arms = out.putArray("arms");
+      bandit.arms().forEach(arms::add);
+    }
+    out.put("epsilon", bandit.epsilon());
+    out.put("interval", Json.formatDuration(bandit.reallocationInterval()));
+    out.set("floor", Json.percentNode(bandit.floorBasisPoints()));
+    out.put("promoteThreshold", bandit.promoteThreshold());
+    out.put("minRewards", bandit.minRewards());
+    return bandit.gate();
   }
 
   private static ArrayNode rules(List<TargetingRule> rules) {
@@ -383,8 +477,12 @@ public final class RolloutJson {
     return out;
   }
 
-  /** Where the phase stands, 1-based: a canary's weight step, a rolling replacement, a blue-green stage. */
+  /**
+   * Where the phase stands, 1-based: a canary's weight step, a rolling replacement, a blue-green
+   * stage. A bandit is one open-ended step, like an A/B test; its reallocations are in its progress.
+   */
   static int stepIndex(PhaseSpec phase, PhaseProgress progress) {
+    if (phase instanceof PhaseSpec.Bandit) return 1;
     if (phase instanceof PhaseSpec.BlueGreen) {
       return switch (progress.stage()) {
         case SWITCHED -> 2;

@@ -12,7 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -47,7 +46,7 @@ public final class ReplicaDirectory {
 
   private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(5);
 
-  public static Behavior<Command> create(AtomicReference<ServingView> published) {
+  public static Behavior<Command> create(PublishedView published) {
     return Behaviors.setup(context -> DistributedData.<Command, LWWRegister<RoutingTable>>withReplicatorMessageAdapter(
         replicator -> new ReplicaDirectory(context, replicator, published).following(Known.NONE)));
   }
@@ -67,11 +66,11 @@ public final class ReplicaDirectory {
 
   private final ActorContext<Command> context;
   private final ReplicatorMessageAdapter<Command, LWWRegister<RoutingTable>> replicator;
-  private final AtomicReference<ServingView> published;
+  private final PublishedView published;
   private final ActorRef<Receptionist.Listing> listingAdapter;
 
   private ReplicaDirectory(ActorContext<Command> context,
-      ReplicatorMessageAdapter<Command, LWWRegister<RoutingTable>> replicator, AtomicReference<ServingView> published) {
+      ReplicatorMessageAdapter<Command, LWWRegister<RoutingTable>> replicator, PublishedView published) {
     this.context = context;
     this.replicator = replicator;
     this.published = published;
@@ -183,7 +182,7 @@ public final class ReplicaDirectory {
 
   private Behavior<Command> publish(Known known) {
     Known frozen = new Known(Map.copyOf(known.versions()), Map.copyOf(known.routing()), known.subscribed(), known.models());
-    published.set(ServingView.of(frozen.versions(), frozen.routing()));
+    published.publish(ServingView.of(frozen.versions(), frozen.routing()));
     return following(frozen);
   }
 }

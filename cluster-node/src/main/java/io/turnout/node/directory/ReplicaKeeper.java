@@ -7,12 +7,15 @@ import io.turnout.protocol.ModelVersionId;
 import io.turnout.protocol.ReplicaId;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -24,6 +27,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * A version wants its registered replica count unless its model's routing table, written by the
  * rollout coordinator, sets another (a blue-green's full green, a drained blue at zero).
  * Every node runs one; the messages are idempotent, so several keepers only repeat each other.
+ *
+ * <p>Between scans it watches each version's replica listing: when it drops below the wanted count
+ * (a replica handed off by a leaving node, or lost with a crashed one) it wakes the wanted replicas
+ * at once, so sharding restarts the missing one elsewhere as soon as the hand-off completes rather
+ * than at the next scan.
  */
 public final class ReplicaKeeper {
 
@@ -35,11 +43,13 @@ public final class ReplicaKeeper {
 
   private record ScanFailed(String reason) implements Command {}
 
+  private record ReplicasListed(Receptionist.Listing listing) implements Command {}
+
   public static Behavior<Command> create(ModelRegistry registry, ActorRef<ReplicaDirectory.Command> directory,
       Supplier<ServingView> view, Duration interval) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, interval);
-      return new ReplicaKeeper(context, registry, directory, view).keeping(Map.of());
+      return new ReplicaKeeper(context, registry, directory, view).keeping(new Kept(Map.of(), List.of(), Set.of()));
     }));
   }
 
@@ -48,6 +58,15 @@ public final class ReplicaKeeper {
   private final ActorRef<ReplicaDirectory.Command> directory;
   private final Supplier<ServingView> view;
   private final ClusterSharding sharding;
+  private final ActorRef<Receptionist.Listing> listings;
+
+  /**
+   * @param wanted replicas per version as of the last reconcile
+   * @param registered the versions of the last scan
+   * @param watched versions whose replica listing this keeper subscribed to
+   */
+  private record Kept(Map<ModelVersionId, Integer> wanted, List<RegisteredVersion> registered,
+      Set<ModelVersionId> watched) {}
 
   private ReplicaKeeper(ActorContext<Command> context, ModelRegistry registry,
       ActorRef<ReplicaDirectory.Command> directory, Supplier<ServingView> view) {
@@ -56,10 +75,10 @@ public final class ReplicaKeeper {
     this.directory = directory;
     this.view = view;
     this.sharding = ClusterSharding.get(context.getSystem());
+    this.listings = context.messageAdapter(Receptionist.Listing.class, ReplicasListed::new);
   }
 
-  /** @param wanted replicas per version as of the last scan */
-  private Behavior<Command> keeping(Map<ModelVersionId, Integer> wanted) {
+  private Behavior<Command> keeping(Kept kept) {
     return Behaviors.receive(Command.class)
         .onMessage(Tick.class, tick -> {
           context.pipeToSelf(registry.versions(), (versions, error) -> error == null
@@ -67,12 +86,31 @@ public final class ReplicaKeeper {
               : new ScanFailed(String.valueOf(error.getMessage())));
           return Behaviors.same();
         })
-        .onMessage(Scanned.class, scanned -> keeping(reconcile(scanned.versions(), wanted)))
+        .onMessage(Scanned.class, scanned -> keeping(new Kept(reconcile(scanned.versions(), kept.wanted()),
+            scanned.versions(), watch(scanned.versions(), kept.watched()))))
         .onMessage(ScanFailed.class, failed -> {
           context.getLog().warn("Cannot read the model registry: {}", failed.reason());
           return Behaviors.same();
         })
+        .onMessage(ReplicasListed.class, listed -> {
+          String key = listed.listing().getKey().id();
+          ModelVersionId version = ModelVersionId.parse(key.substring(key.indexOf(':') + 1));
+          int listedNow = listed.listing().getServiceInstances(ModelVersionReplica.replicasKey(version)).size();
+          if (listedNow >= kept.wanted().getOrDefault(version, 0)) return Behaviors.same();
+          return keeping(new Kept(reconcile(kept.registered(), kept.wanted()), kept.registered(), kept.watched()));
+        })
         .build();
+  }
+
+  private Set<ModelVersionId> watch(List<RegisteredVersion> versions, Set<ModelVersionId> watched) {
+    Set<ModelVersionId> now = new HashSet<>(watched);
+    for (RegisteredVersion version : versions) {
+      if (now.add(version.id())) {
+        context.getSystem().receptionist().tell(
+            Receptionist.subscribe(ModelVersionReplica.replicasKey(version.id()), listings));
+      }
+    }
+    return Set.copyOf(now);
   }
 
   private Map<ModelVersionId, Integer> reconcile(List<RegisteredVersion> versions, Map<ModelVersionId, Integer> before) {

@@ -21,7 +21,11 @@ import io.turnout.protocol.rollout.RoutingTable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
+import java.util.function.BooleanSupplier;
+import io.turnout.node.directory.PublishedView;
+import io.turnout.protocol.VersionState;
+import org.apache.pekko.actor.typed.Scheduler;
+import scala.concurrent.ExecutionContextExecutor;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -39,16 +43,59 @@ final class Edge {
   static final String MODEL_VERSION_HEADER = "Turnout-Model-Version";
   static final String REQUEST_ID_HEADER = "Turnout-Request-Id";
 
-  private final Supplier<ServingView> view;
+  private final PublishedView view;
   private final EdgeSettings settings;
   private final Materializer materializer;
   private final WindowRecorder windows;
+  private final Scheduler scheduler;
+  private final ExecutionContextExecutor timers;
 
-  Edge(Supplier<ServingView> view, EdgeSettings settings, Materializer materializer, WindowRecorder windows) {
+  Edge(PublishedView view, EdgeSettings settings, Materializer materializer, WindowRecorder windows,
+      Scheduler scheduler, ExecutionContextExecutor timers) {
     this.view = view;
     this.settings = settings;
     this.materializer = materializer;
     this.windows = windows;
+    this.scheduler = scheduler;
+    this.timers = timers;
+  }
+
+  /**
+   * Waits, up to the configured wait-for-replica, until {@code condition} holds for the current
+   * view; completes either way (the caller looks again). Woken by the directory's next view, not
+   * by polling.
+   */
+  CompletionStage<ServingView> awaitView(BooleanSupplier condition) {
+    return view.await(next -> condition.getAsBoolean(), settings.waitForReplica(), scheduler, timers);
+  }
+
+  /**
+   * As {@link #servingVersion(String, OptionalLong, Caller)}, but when the version has no ready
+   * replica yet and one may come (a replica loading, or moving to another node), waits for it up to
+   * the configured time instead of failing at once.
+   */
+  CompletionStage<VersionView> awaitServingVersion(String model, OptionalLong version, Caller caller) {
+    try {
+      return CompletableFuture.completedFuture(servingVersion(model, version, caller));
+    } catch (EdgeException e) {
+      if (!e.worthWaiting) return CompletableFuture.failedFuture(e);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return awaitView(() -> resolves(model, version, caller))
+        .thenApply(seen -> servingVersion(model, version, caller));
+  }
+
+  /** Whether resolving now gives a version or an answer that waiting cannot change. */
+  private boolean resolves(String model, OptionalLong version, Caller caller) {
+    try {
+      servingVersion(model, version, caller);
+      return true;
+    } catch (EdgeException e) {
+      return !e.worthWaiting;
+    } catch (RuntimeException e) {
+      return true;
+    }
   }
 
   /**
@@ -74,31 +121,41 @@ final class Edge {
   static final class EdgeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final transient StatusCode status;
+    /** No replica answers yet, but one is loading or moving: waiting a little may help. */
+    final boolean worthWaiting;
 
     EdgeException(StatusCode status, String message) {
+      this(status, message, false);
+    }
+
+    EdgeException(StatusCode status, String message, boolean worthWaiting) {
       super(message, null, false, false);
       this.status = status;
+      this.worthWaiting = worthWaiting;
     }
   }
 
   /** The whole body as bytes, failing with 413 past the configured limit. */
   CompletionStage<byte[]> body(HttpEntity entity) {
-    long limit = settings.maxPayloadBytes();
+    return body(entity, settings.maxPayloadBytes());
+  }
+
+  /** The whole body as bytes, failing with 413 past {@code limit} bytes. */
+  CompletionStage<byte[]> body(HttpEntity entity, long limit) {
     if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > limit) {
-      return CompletableFuture.failedFuture(tooLarge(entity.getContentLengthOption().getAsLong()));
+      return CompletableFuture.failedFuture(tooLarge(entity.getContentLengthOption().getAsLong(), limit));
     }
     return Stages.plain(entity.withSizeLimit(limit).toStrict(settings.bodyTimeout().toMillis(), materializer))
         .<byte[]>thenApply(strict -> strict.getData().toArray())
         .exceptionally(error -> {
-          if (unwrap(error) instanceof EntityStreamSizeException) throw tooLarge(-1);
+          if (unwrap(error) instanceof EntityStreamSizeException) throw tooLarge(-1, limit);
           throw new EdgeException(StatusCodes.BAD_REQUEST, "cannot read the request body: " + unwrap(error).getMessage());
         });
   }
 
-  private EdgeException tooLarge(long length) {
+  private static EdgeException tooLarge(long length, long limit) {
     return new EdgeException(StatusCodes.CONTENT_TOO_LARGE, "the request body"
-        + (length >= 0 ? " has " + length + " bytes, which" : "") + " exceeds the limit of "
-        + settings.maxPayloadBytes() + " bytes");
+        + (length >= 0 ? " has " + length + " bytes, which" : "") + " exceeds the limit of " + limit + " bytes");
   }
 
   /**
@@ -146,9 +203,9 @@ final class Edge {
   VersionView servingVersion(String model, OptionalLong version) {
     VersionView found = findVersion(model, version);
     if (!found.ready()) {
-      String why = found.failure().isEmpty() ? "is loading" : "failed to load: " + found.failure();
+      String why = found.failure().isEmpty() ? "is loading (no ready replica yet)" : "failed to load: " + found.failure();
       throw new EdgeException(StatusCodes.SERVICE_UNAVAILABLE, "version " + found.id().version() + " of model '"
-          + model + "' " + why);
+          + model + "' " + why, found.failure().isEmpty());
     }
     return found;
   }
@@ -165,7 +222,8 @@ final class Edge {
               "version " + version.getAsLong() + " of model '" + model + "' not found"));
     }
     return current.latestReady(model).orElseThrow(() -> new EdgeException(StatusCodes.SERVICE_UNAVAILABLE,
-        "model '" + model + "' has no version ready to serve"));
+        "model '" + model + "' has no version ready to serve",
+        current.versions(model).stream().anyMatch(v -> v.state() == VersionState.LOADING)));
   }
 
   static HttpResponse json(StatusCode status, byte[] body) {

@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /** The prediction port's settings, from {@code turnout.serving.http}. */
 public record EdgeSettings(String interfaceName, int port, long maxPayloadBytes, Duration askTimeout,
-    Duration bodyTimeout) {
+    Duration bodyTimeout, Duration waitForReplica) {
 
   public static EdgeSettings fromConfig(Config http) {
     return new EdgeSettings(
@@ -13,6 +13,7 @@ public record EdgeSettings(String interfaceName, int port, long maxPayloadBytes,
         http.getInt("port"),
         http.getBytes("max-payload"),
         http.getDuration("ask-timeout"),
-        http.getDuration("body-timeout"));
+        http.getDuration("body-timeout"),
+        http.getDuration("wait-for-replica"));
   }
 }

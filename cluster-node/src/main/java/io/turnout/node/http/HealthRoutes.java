@@ -9,7 +9,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class HealthRoutes extends AllDirectives {
   private final BooleanSupplier ready;
 
-  HealthRoutes(BooleanSupplier ready) {
+  public HealthRoutes(BooleanSupplier ready) {
     this.ready = ready;
   }
 

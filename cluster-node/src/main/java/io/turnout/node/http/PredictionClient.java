@@ -9,6 +9,7 @@ import io.turnout.protocol.InferenceRequest;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -17,18 +18,34 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * Asks a ready replica of a version for a prediction, one on this node when there is one. A replica
- * that is stopping, failed, or does not answer in time gets one retry on another replica before the
- * caller hears {@link Rejection#UNAVAILABLE}. The retry resolves the version again against the
- * current view, because what made the first replica stop (a rollout moving traffic, a node
- * leaving) has usually changed the routing too.
+ * that is stopping (handing off to another node), failed, or does not answer in time gets one
+ * retry on another replica before the caller hears {@link Rejection#UNAVAILABLE}. The retry
+ * resolves the version again against the current view, because what made the first replica stop
+ * (a rollout moving traffic, a node leaving) has usually changed the routing too. When no other
+ * replica is ready yet (the only one is moving to another node), the retry waits for one, up to
+ * the edge's wait-for-replica.
  */
 public final class PredictionClient {
+  /** Completes when {@code condition} holds or a bounded wait is over, whichever is first. */
+  @FunctionalInterface
+  public interface Waiting {
+    CompletionStage<?> until(BooleanSupplier condition);
+
+    Waiting NONE = condition -> CompletableFuture.completedFuture(null);
+  }
+
   private final Scheduler scheduler;
   private final Duration timeout;
+  private final Waiting waiting;
 
   public PredictionClient(ActorSystem<?> system, Duration timeout) {
+    this(system, timeout, Waiting.NONE);
+  }
+
+  public PredictionClient(ActorSystem<?> system, Duration timeout, Waiting waiting) {
     this.scheduler = system.scheduler();
     this.timeout = timeout;
+    this.waiting = waiting;
   }
 
   public CompletionStage<PredictReply> predict(VersionView version, InferenceRequest request) {
@@ -45,15 +62,27 @@ public final class PredictionClient {
     if (first == null) return CompletableFuture.completedFuture(noReplica(version));
     return ask(first, request).thenCompose(reply -> {
       if (!retryable(reply)) return CompletableFuture.completedFuture(reply);
-      VersionView now;
-      try {
-        now = resolveAgain.apply(first);
-      } catch (RuntimeException noneServes) {
-        return CompletableFuture.completedFuture(reply);
-      }
-      ActorRef<ModelVersionReplica.Command> second = now.pickReplica(first);
-      return second == null || second.equals(first) ? CompletableFuture.completedFuture(reply) : ask(second, request);
+      ActorRef<ModelVersionReplica.Command> second = another(resolveAgain, first);
+      if (second != null) return ask(second, request);
+      return waiting.until(() -> another(resolveAgain, first) != null).thenCompose(waited -> {
+        ActorRef<ModelVersionReplica.Command> late = another(resolveAgain, first);
+        return late == null ? CompletableFuture.completedFuture(reply) : ask(late, request);
+      });
     });
+  }
+
+  /** A ready replica other than {@code refused} of the version that serves now; null when there is none. */
+  private static ActorRef<ModelVersionReplica.Command> another(
+      Function<ActorRef<ModelVersionReplica.Command>, VersionView> resolveAgain,
+      ActorRef<ModelVersionReplica.Command> refused) {
+    VersionView now;
+    try {
+      now = resolveAgain.apply(refused);
+    } catch (RuntimeException noneServes) {
+      return null;
+    }
+    ActorRef<ModelVersionReplica.Command> second = now.pickReplica(refused);
+    return second == null || second.equals(refused) ? null : second;
   }
 
   private CompletionStage<PredictReply> ask(ActorRef<ModelVersionReplica.Command> replica, InferenceRequest request) {

@@ -1,11 +1,11 @@
 package io.turnout.node.http;
 
-import io.turnout.node.directory.ServingView;
+import io.turnout.node.directory.PublishedView;
+import io.turnout.node.feedback.RewardFeedback;
 import io.turnout.node.stats.WindowRecorder;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -22,36 +22,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The prediction port: both prediction APIs and the health routes behind one binding, every reply
- * in JSON with a {@code Turnout-Request-Id}, unbound by Coordinated Shutdown after in-flight
- * requests finish.
+ * The prediction port: both prediction APIs, reward feedback and the health routes behind one
+ * binding, every reply in JSON with a {@code Turnout-Request-Id} (signed on successful predictions,
+ * random elsewhere), unbound by Coordinated Shutdown after in-flight requests finish.
  */
 public final class ServingServer extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(ServingServer.class);
-  private static final Duration UNBIND_DEADLINE = Duration.ofSeconds(10);
 
   private ServingServer() {}
 
-  public static Route route(ActorSystem<?> system, Supplier<ServingView> view, BooleanSupplier ready,
-      EdgeSettings settings, WindowRecorder windows) {
+  public static Route route(ActorSystem<?> system, PublishedView view, BooleanSupplier ready,
+      EdgeSettings settings, WindowRecorder windows, RewardFeedback feedback) {
     Materializer materializer = SystemMaterializer.get(system).materializer();
-    Edge edge = new Edge(view, settings, materializer, windows);
-    PredictionClient client = new PredictionClient(system, settings.askTimeout());
-    Predictions predictions = new Predictions(edge, client);
+    Edge edge = new Edge(view, settings, materializer, windows, system.scheduler(), system.executionContext());
+    PredictionClient client = new PredictionClient(system, settings.askTimeout(), edge::awaitView);
+    Predictions predictions = new Predictions(edge, client, feedback.signer());
     Route routes = new ServingServer().concat(
+        new FeedbackRoutes(edge, feedback).routes(),
         new TfServingRoutes(edge, predictions).routes(),
         new InferenceV2Routes(edge, predictions, ready).routes(),
         new HealthRoutes(ready).routes());
     return new ServingServer().json(routes);
   }
 
-  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, Route route, EdgeSettings settings) {
+  /**
+   * Binds the prediction port. Coordinated Shutdown unbinds it (service-unbind, after the drain
+   * period) and gives in-flight requests up to {@code requestsDeadline} to finish.
+   */
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, Route route, EdgeSettings settings,
+      Duration requestsDeadline) {
     return Http.get(system).newServerAt(settings.interfaceName(), settings.port()).bind(route)
         .whenComplete((binding, error) -> {
           if (error != null) {
             log.error("Cannot bind the prediction port {}:{}", settings.interfaceName(), settings.port(), error);
           } else {
-            binding.addToCoordinatedShutdown(UNBIND_DEADLINE, system);
+            binding.addToCoordinatedShutdown(requestsDeadline, system);
             log.info("Prediction API listening on http://{}:{}", binding.localAddress().getHostString(),
                 binding.localAddress().getPort());
           }

@@ -38,6 +38,9 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.ShardCoordinator;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -128,10 +131,37 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
   public record Settings(BatchingSettings batching, TensorFlowSettings tensorFlow, String tensorFlowDispatcher,
       String loadingDispatcher, Duration stopGrace) {}
 
-  public static void init(ActorSystem<?> system, ModelRegistry registry, Settings settings) {
+  /**
+   * Starts the replica entity type on this node. Every replica is a shard of its own (the shard id is
+   * the entity id), so {@code allocation} places each replica alone: replicas of one version on
+   * different nodes, and a hand-off or rebalance that moves one replica never stops another one
+   * (several replicas sharing a hashed shard would all stop together).
+   */
+  public static void init(ActorSystem<?> system, ModelRegistry registry, Settings settings,
+      ShardCoordinator.ShardAllocationStrategy allocation) {
     ClusterSharding.get(system).init(
         Entity.of(ENTITY_KEY, context -> create(ReplicaId.parse(context.getEntityId()), registry, settings))
+            .withMessageExtractor(new ShardPerReplica())
+            .withAllocationStrategy(allocation)
             .withStopMessage(Stop.INSTANCE));
+  }
+
+  /** One shard per replica: the shard id is the entity id. */
+  static final class ShardPerReplica extends ShardingMessageExtractor<ShardingEnvelope<Command>, Command> {
+    @Override
+    public String entityId(ShardingEnvelope<Command> envelope) {
+      return envelope.entityId();
+    }
+
+    @Override
+    public String shardId(String entityId) {
+      return entityId;
+    }
+
+    @Override
+    public Command unwrapMessage(ShardingEnvelope<Command> envelope) {
+      return envelope.message();
+    }
   }
 
   public static Behavior<Command> create(ReplicaId id, ModelRegistry registry, Settings settings) {

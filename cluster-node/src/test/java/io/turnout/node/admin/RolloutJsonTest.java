@@ -11,6 +11,7 @@ import io.turnout.persistence.rollout.RolloutCoordinator.RolloutStatus;
 import io.turnout.persistence.rollout.RolloutState.HistoryEntry;
 import io.turnout.persistence.rollout.RolloutState.Rollout;
 import io.turnout.persistence.rollout.strategy.PhaseProgress;
+import io.turnout.protocol.rollout.BanditPolicy;
 import io.turnout.protocol.rollout.Gate;
 import io.turnout.protocol.rollout.LatencyHistogram;
 import io.turnout.protocol.rollout.PhaseSpec;
@@ -220,7 +221,7 @@ class RolloutJsonTest {
     @Test
     void unknownKind() {
       assertInvalidPlan(withPhase("{\"kind\": \"shadow\"}"), "/phases/0/kind",
-          "unknown kind \"shadow\" (expected one of canary, blueGreen, rolling, ab)");
+          "unknown kind \"shadow\" (expected one of canary, blueGreen, rolling, ab, bandit)");
     }
 
     @Test
@@ -453,6 +454,131 @@ class RolloutJsonTest {
       assertEquals(422, assertThrows(Problem.class,
           () -> RolloutJson.parseReason(bytes("{\"reason\": \"" + "x".repeat(1001) + "\"}"))).status());
       assertEquals(400, assertThrows(Problem.class, () -> RolloutJson.parseReason(bytes("reason"))).status());
+    }
+  }
+
+  @Nested
+  class Bandit {
+    static final String EXAMPLE = """
+        {"kind":"bandit","policy":"thompson","arms":[1,2],"epsilon":0.1,"interval":"5s","floor":5,
+         "promoteThreshold":0.95,"minRewards":200,
+         "gate":{"minSamples":50,"maxErrorRateIncrease":0.02,"maxP99Ratio":2}}""";
+
+    static String bandit(String fields) {
+      return withPhase("{\"kind\": \"bandit\", " + fields + "}");
+    }
+
+    @Test
+    void readsEveryField() {
+      assertEquals(new PhaseSpec.Bandit(List.of(1L, 2L), BanditPolicy.THOMPSON, 0.1, Duration.ofSeconds(5), 500,
+          0.95, 200, new Gate(50, 0.02, 2.0)), plan(withPhase(EXAMPLE)).phases().get(0));
+      assertEquals(BanditPolicy.EPSILON_GREEDY,
+          ((PhaseSpec.Bandit) plan(withPhase(EXAMPLE.replace("thompson", "epsilon-greedy"))).phases().get(0)).policy());
+      assertEquals(BanditPolicy.UCB1,
+          ((PhaseSpec.Bandit) plan(withPhase(EXAMPLE.replace("thompson", "ucb1"))).phases().get(0)).policy());
+    }
+
+    @Test
+    void fillsDefaults() {
+      PhaseSpec.Bandit bandit = (PhaseSpec.Bandit) plan(bandit("\"policy\": \"ucb1\", \"interval\": \"10s\"")).phases().get(0);
+
+      assertEquals(new PhaseSpec.Bandit(List.of(), BanditPolicy.UCB1, 0.1, Duration.ofSeconds(10), 500, 0, 100,
+          Gate.DEFAULT), bandit);
+    }
+
+    @Test
+    void writesBanditsAsUsersWriteThemAndReadsThemBack() {
+      RolloutPlan thompson = plan(bandit("\"policy\": \"thompson\", \"arms\": [2, 1, 3], \"interval\": \"1m\","
+          + " \"floor\": 2.5, \"promoteThreshold\": 0.99, \"minRewards\": 500"));
+      JsonNode written = RolloutJson.plan(thompson);
+      assertEquals("{\"kind\":\"bandit\",\"policy\":\"thompson\",\"arms\":[2,1,3],\"epsilon\":0.1,\"interval\":\"1m\",\"floor\":2.5,"
+          + "\"promoteThreshold\":0.99,\"minRewards\":500,\"gate\":{\"minSamples\":100,\"maxErrorRateIncrease\":0.01,"
+          + "\"maxP99Ratio\":1.5}}", written.at("/phases/0").toString());
+      assertEquals(thompson, RolloutJson.parsePlan(Json.write(written)));
+
+      RolloutPlan greedy = plan(bandit("\"policy\": \"epsilon-greedy\", \"epsilon\": 0.2, \"interval\": \"5s\""));
+      JsonNode greedyWritten = RolloutJson.plan(greedy);
+      assertEquals(0.2, greedyWritten.at("/phases/0/epsilon").asDouble());
+      assertTrue(greedyWritten.at("/phases/0/arms").isMissingNode(), "stable and target are implied");
+      assertEquals(greedy, RolloutJson.parsePlan(Json.write(greedyWritten)));
+    }
+
+    @Test
+    void policyMissingUnknownOrNotAString() {
+      assertInvalidPlan(bandit("\"interval\": \"5s\""), "/phases/0/policy", "phase 1 (bandit) needs 'policy'");
+      assertInvalidPlan(bandit("\"policy\": \"softmax\", \"interval\": \"5s\""), "/phases/0/policy",
+          "unknown bandit policy 'softmax'; use epsilon-greedy, ucb1 or thompson");
+      assertInvalidPlan(bandit("\"policy\": 1, \"interval\": \"5s\""), "/phases/0/policy", "must be a string");
+    }
+
+    @Test
+    void armsThatAreWrong() {
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"arms\": {\"1\": 50}"), "/phases/0/arms",
+          "arms must be an array of two or more versions such as [1, 2], not an object");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"arms\": [2]"), "/phases/0/arms",
+          "not an array of 1");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"arms\": [2, \"one\"]"),
+          "/phases/0/arms/1", "arm 2 must be a whole number of at least 1");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"arms\": [2, 1, 2]"), "/phases/0/arms/2",
+          "version 2 is an arm twice");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"arms\": [1, 3]"), "/phases/0/arms",
+          "arms [1, 3] must include the target version 2");
+    }
+
+    @Test
+    void epsilonWithinZeroToOne() {
+      assertInvalidPlan(bandit("\"policy\": \"epsilon-greedy\", \"interval\": \"5s\", \"epsilon\": 1.5"),
+          "/phases/0/epsilon", "epsilon must be a number from 0 to 1, not 1.5");
+      assertInvalidPlan(bandit("\"policy\": \"thompson\", \"interval\": \"5s\", \"epsilon\": \"some\""),
+          "/phases/0/epsilon", "epsilon must be a number from 0 to 1, not the string \"some\"");
+    }
+
+    @Test
+    void intervalMissingZeroOrNotADuration() {
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\""), "/phases/0/interval", "phase 1 (bandit) needs 'interval'");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"0s\""), "/phases/0/interval",
+          "interval must be longer than 0s");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": 5"), "/phases/0/interval", "must be a string");
+    }
+
+    @Test
+    void floorThatDoesNotFitTheArms() {
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"floor\": 51"), "/phases/0/floor",
+          "a floor of 51 % per arm does not fit 2 arms (at most 50 %)");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"arms\": [1, 2, 3], \"floor\": 34"),
+          "/phases/0/floor", "does not fit 3 arms (at most 33.33 %)");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"floor\": -1"), "/phases/0/floor",
+          "floor must be a percentage from 0 to 100");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"floor\": 1.234"), "/phases/0/floor",
+          "at most two decimals");
+    }
+
+    @Test
+    void promoteThresholdWithinZeroToBelowOne() {
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"promoteThreshold\": 1"),
+          "/phases/0/promoteThreshold", "promoteThreshold must be below 1");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"promoteThreshold\": -0.5"),
+          "/phases/0/promoteThreshold", "must be a number from 0 to 1, not -0.5");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"promoteThreshold\": \"high\""),
+          "/phases/0/promoteThreshold", "not the string \"high\"");
+    }
+
+    @Test
+    void minRewardsAWholeNumber() {
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"minRewards\": -1"),
+          "/phases/0/minRewards", "minRewards must be a whole number from 0 to");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"minRewards\": 2.5"),
+          "/phases/0/minRewards", "not 2.5");
+    }
+
+    @Test
+    void unknownFieldsAndBadGates() {
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"horizon\": 100"), "/phases/0/horizon",
+          "unknown field 'horizon' in phase 1 (bandit)");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"gate\": {\"minSample\": 1}"),
+          "/phases/0/gate/minSample", "unknown field 'minSample'");
+      assertInvalidPlan(bandit("\"policy\": \"ucb1\", \"interval\": \"5s\", \"gate\": {\"maxP99Ratio\": 0}"),
+          "/phases/0/gate/maxP99Ratio", "maxP99Ratio must be a number above 0");
     }
   }
 

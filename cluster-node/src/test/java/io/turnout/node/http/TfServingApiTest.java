@@ -103,7 +103,8 @@ class TfServingApiTest {
         "{\"instances\": [[5.1,3.5,1.4,0.2],[6.7,3.0,5.2,2.3]]}");
     assertEquals(200, response.statusCode(), response.body());
     assertEquals("2", header(response, "Turnout-Model-Version"));
-    assertTrue(header(response, "Turnout-Request-Id").matches("[0-9a-f]{16}"));
+    // A signed id naming the version that answered (see RequestIdSignerTest), base64url.
+    assertTrue(header(response, "Turnout-Request-Id").matches("[A-Za-z0-9_-]{56,}"), header(response, "Turnout-Request-Id"));
     JsonNode predictions = json(response).get("predictions");
     assertEquals(2, predictions.size());
     assertEquals(0, argmax(predictions.get(0)), "setosa");

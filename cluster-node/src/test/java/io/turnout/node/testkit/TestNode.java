@@ -30,10 +30,18 @@ public final class TestNode implements AutoCloseable {
   private final int httpPort;
   private final int adminPort;
 
-  private TestNode(ActorSystem<Void> system, int httpPort, int adminPort) {
+  private final int managementPort;
+
+  private TestNode(ActorSystem<Void> system, int httpPort, int adminPort, int managementPort) {
     this.system = system;
     this.httpPort = httpPort;
     this.adminPort = adminPort;
+    this.managementPort = managementPort;
+  }
+
+  /** A URI on the management port. */
+  public URI managementUri(String path) {
+    return URI.create("http://127.0.0.1:" + managementPort + path);
   }
 
   /** Starts a node serving {@code modelRoot}; {@code overrides} is HOCON layered over the node's config. */
@@ -48,20 +56,25 @@ public final class TestNode implements AutoCloseable {
   public static TestNode start(Path modelRoot, String overrides, Function<ActorSystem<?>, NodeRegistries> registries) {
     int httpPort = freePort();
     int adminPort = freePort();
+    int managementPort = freePort();
     Config config = ConfigFactory.parseString(overrides)
         .withFallback(ConfigFactory.parseString(
             "turnout.serving.http.port = " + httpPort + "\n"
                 + "turnout.serving.http.interface = \"127.0.0.1\"\n"
                 + "turnout.admin.http.port = " + adminPort + "\n"
                 + "turnout.admin.http.interface = \"127.0.0.1\"\n"
+                + "turnout.management.http.port = " + managementPort + "\n"
+                + "turnout.management.http.interface = \"127.0.0.1\"\n"
                 + "turnout.registry.model-root = \"" + modelRoot.toAbsolutePath() + "\"\n"
                 + "pekko.remote.artery.canonical.port = 0\n"
+                // A test closing its node does not wait for load balancers; drain tests set their own.
+                + "turnout.shutdown.drain-period = 0s\n"
                 // Tests that need Cassandra say so; the rest serve straight from the model folder.
                 + "turnout.registry.source = folder\n"))
         .withFallback(ConfigFactory.load())
         .resolve();
     ActorSystem<Void> system = registries == null ? TurnoutNode.start(config) : TurnoutNode.start(config, registries);
-    return new TestNode(system, httpPort, adminPort);
+    return new TestNode(system, httpPort, adminPort, managementPort);
   }
 
   /** A URI on the admin port. */
@@ -71,6 +84,12 @@ public final class TestNode implements AutoCloseable {
 
   public ActorSystem<Void> system() {
     return system;
+  }
+
+  /** This node's remoting address as a seed node entry ({@code host:port}) for other nodes to join. */
+  public String seedAddress() {
+    org.apache.pekko.actor.Address address = org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().address();
+    return address.getHost().get() + ":" + address.getPort().get();
   }
 
   public URI uri(String path) {

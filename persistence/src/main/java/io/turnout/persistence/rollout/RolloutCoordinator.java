@@ -167,6 +167,16 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
     }
   }
 
+  /**
+   * A bandit's new allocation: {@code progress} carries the arms' weights and their totals so far;
+   * {@code cause} names the policy, the shares and the numbers behind them.
+   */
+  public record AllocationChanged(PhaseProgress progress, String by, String cause, Instant at) implements Event {
+    public String detail() {
+      return cause;
+    }
+  }
+
   public record GatePassed(String summary, String by, Instant at) implements Event {
     public String detail() {
       return summary;
@@ -345,6 +355,10 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
           return "the " + phase.kind() + " phase names version " + version + ", which has no registered replicas";
         }
       }
+      if (phase instanceof PhaseSpec.Bandit bandit && !bandit.arms().isEmpty() && !bandit.arms().contains(target)) {
+        return "the bandit phase's arms " + bandit.arms() + " leave out the target version " + target
+            + ", which could then never win it";
+      }
     }
     return null;
   }
@@ -458,6 +472,15 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
           .thenRun(this::stepChanged)
           .thenNoReply();
     }
+    if (decision instanceof Decision.Reallocate reallocate) {
+      Rollout next = rollout.withProgress(rollout.phaseIndex(), reallocate.next());
+      RoutingTable table = tableFor(state.stableVersion(), next, state.revision() + 1);
+      List<Event> events = new ArrayList<>();
+      events.add(new AllocationChanged(reallocate.next(), GATE, reallocate.detail(), now));
+      if (sameTraffic(table, state.table())) return Effect().persist(events).thenRun(this::intervalStarted).thenNoReply();
+      events.add(new WeightsChanged(table, GATE, "reallocated", now));
+      return Effect().persist(events).thenRun(this::stepChanged).thenNoReply();
+    }
     if (decision instanceof Decision.Complete complete) {
       if (rollout.lastPhase()) {
         return Effect().persist(promotion(state, GATE, complete.cause(), now)).thenRun(this::stepChanged).thenNoReply();
@@ -530,8 +553,19 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
     published(state);
   }
 
+  /** After a bandit's reallocation that kept the table: the next interval's window starts empty. */
+  private void intervalStarted(RolloutState state) {
+    sinceStep = Map.of();
+    lastDecision = "";
+    logged(state);
+  }
+
   private void published(RolloutState state) {
     if (state.table() != null) publisher.publish(state.table());
+    logged(state);
+  }
+
+  private void logged(RolloutState state) {
     for (HistoryEntry entry : state.history()) {
       if (entry.sequence() > lastLogged) context.getLog().info("Rollout of {}: {} by {}: {}", model, entry.event(), entry.by(), entry.detail());
     }
@@ -567,6 +601,9 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
     }
     if (event instanceof StepAdvanced advanced) {
       return state.with(state.stableVersion(), state.table(), active.withProgress(active.phaseIndex(), advanced.progress()));
+    }
+    if (event instanceof AllocationChanged changed) {
+      return state.with(state.stableVersion(), state.table(), active.withProgress(active.phaseIndex(), changed.progress()));
     }
     if (event instanceof WeightsChanged changed) return state.with(state.stableVersion(), changed.table(), active);
     if (event instanceof Paused) return state.with(state.stableVersion(), state.table(), active.withPaused(true));

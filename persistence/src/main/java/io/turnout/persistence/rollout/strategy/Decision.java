@@ -18,6 +18,17 @@ public sealed interface Decision {
     }
   }
 
+  /**
+   * A bandit's new allocation: persist {@code next} (the allocation and the arms' totals) as an
+   * allocation change, then apply its traffic, and count windows from {@code next.startedAt()}.
+   * {@code detail} is the audit log's line: the policy, the shares and the numbers behind them.
+   */
+  record Reallocate(PhaseProgress next, String detail) implements Decision {
+    public Reallocate {
+      Objects.requireNonNull(next, "next");
+    }
+  }
+
   /** The phase is done: enter the next phase, or promote the target when this was the last one. */
   record Complete(String cause) implements Decision {}
 

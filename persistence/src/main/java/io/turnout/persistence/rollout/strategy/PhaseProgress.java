@@ -7,9 +7,9 @@ import java.util.Objects;
 
 /**
  * Where the current phase is: all the state a phase has, persisted by the coordinator and handed
- * back to the phase's {@link PhaseStrategy} on every evaluation. Each {@link Decision.Advance}
- * replaces it, with {@code startedAt} set to the moment of the decision; windows of
- * traffic are counted from {@code startedAt}.
+ * back to the phase's {@link PhaseStrategy} on every evaluation. Each {@link Decision.Advance} and
+ * {@link Decision.Reallocate} replaces it, with {@code startedAt} set to the moment of the decision;
+ * windows of traffic are counted from {@code startedAt}.
  *
  * <ul>
  *   <li>canary: {@code step} is the index into the weight steps, stage {@link Stage#BAKING};
@@ -18,10 +18,12 @@ import java.util.Objects;
  *   <li>rolling: step {@code i} replaces the {@code (i + 1)}-th replica, so {@code i + 1} target
  *       replicas are wanted; stage {@link Stage#REPLACING} until the replicas are in place, then
  *       {@link Stage#BAKING};
- *   <li>A/B: step 0, stage {@link Stage#RUNNING}.
+ *   <li>A/B: step 0, stage {@link Stage#RUNNING};
+ *   <li>bandit: step {@code i} is the {@code i}-th reallocation, stage {@link Stage#ALLOCATING}, and
+ *       {@code bandit} holds the current allocation and every arm's totals so far (null for other phases).
  * </ul>
  */
-public record PhaseProgress(int step, Stage stage, Instant startedAt) {
+public record PhaseProgress(int step, Stage stage, Instant startedAt, BanditProgress bandit) {
 
   public enum Stage {
     /** Traffic is in place; waiting out the bake time, then the gate. */
@@ -35,7 +37,14 @@ public record PhaseProgress(int step, Stage stage, Instant startedAt) {
     /** Blue-green: blue's replicas are stopping. */
     BLUE_DRAINING,
     /** A/B: the split holds until someone promotes or aborts. */
-    RUNNING
+    RUNNING,
+    /** Bandit: traffic follows the allocation, recomputed from the rewards every interval. */
+    ALLOCATING
+  }
+
+  /** The progress of any phase but a bandit. */
+  public PhaseProgress(int step, Stage stage, Instant startedAt) {
+    this(step, stage, startedAt, null);
   }
 
   public PhaseProgress {
@@ -69,11 +78,16 @@ public record PhaseProgress(int step, Stage stage, Instant startedAt) {
 
   /** The next step, in the same stage, from {@code now}. */
   PhaseProgress nextStep(Instant now) {
-    return new PhaseProgress(step + 1, stage, now);
+    return new PhaseProgress(step + 1, stage, now, bandit);
+  }
+
+  /** The next step, in the same stage, from {@code now}, with the bandit's new allocation and totals. */
+  PhaseProgress nextStep(Instant now, BanditProgress next) {
+    return new PhaseProgress(step + 1, stage, now, next);
   }
 
   /** The same step in another stage, from {@code now}. */
   PhaseProgress in(Stage next, Instant now) {
-    return new PhaseProgress(step, next, now);
+    return new PhaseProgress(step, next, now, bandit);
   }
 }

@@ -16,7 +16,8 @@ import java.util.Map;
  * readiness (a version with no ready replica gets no share, and a rolling phase's weights follow
  * ready replicas), so it may change between decisions.
  */
-public sealed interface PhaseStrategy permits CanaryStrategy, BlueGreenStrategy, RollingStrategy, AbTestStrategy {
+public sealed interface PhaseStrategy permits CanaryStrategy, BlueGreenStrategy, RollingStrategy, AbTestStrategy,
+    BanditStrategy {
 
   /** The phase this strategy runs. */
   PhaseSpec spec();
@@ -36,6 +37,7 @@ public sealed interface PhaseStrategy permits CanaryStrategy, BlueGreenStrategy,
     if (spec instanceof PhaseSpec.BlueGreen blueGreen) return new BlueGreenStrategy(blueGreen);
     if (spec instanceof PhaseSpec.Rolling rolling) return new RollingStrategy(rolling);
     if (spec instanceof PhaseSpec.AbTest abTest) return new AbTestStrategy(abTest);
+    if (spec instanceof PhaseSpec.Bandit bandit) return new BanditStrategy(bandit);
     throw new IllegalArgumentException("no strategy for phase kind '" + spec.kind() + "'");
   }
 }

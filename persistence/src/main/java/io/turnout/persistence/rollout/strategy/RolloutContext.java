@@ -6,8 +6,9 @@ import java.util.Objects;
 /**
  * The facts of a rollout a phase needs besides its spec: the model, the version serving before the
  * rollout (stable) and the one rolled out (target), the routing table's sticky header, and the
- * registered replica counts of both. {@code armReplicas} holds the counts of any other version an
- * A/B test's arms or rules name; the coordinator fills it from the registry.
+ * registered replica counts of both. {@code armReplicas} holds the counts of any other version a
+ * phase names (A/B arms and rules, shadow candidates, bandit arms); the coordinator fills it from
+ * the registry.
  */
 public record RolloutContext(
     String model,

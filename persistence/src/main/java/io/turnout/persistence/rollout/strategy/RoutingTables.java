@@ -26,7 +26,8 @@ public final class RoutingTables {
 
   /**
    * After a rollback: all traffic back to the stable version, and the target's replicas stopped
-   * ({@link Traffic#rolledBack}); without a count in the table the target would keep its registered one.
+   * with every other version the phases named ({@link Traffic#rolledBack}); without a count in the
+   * table they would keep their registered one.
    */
   public static RoutingTable rolledBack(RolloutContext ctx, long revision) {
     return of(ctx, revision, Traffic.rolledBack(ctx));
@@ -34,7 +35,8 @@ public final class RoutingTables {
 
   /**
    * After a promotion: all traffic to the target, which is the new stable version, and the old
-   * stable version's replicas stopped ({@link Traffic#promoted}), a drained blue-green's blue included.
+   * stable version's replicas stopped ({@link Traffic#promoted}), a drained blue-green's blue and
+   * the other versions the phases named included.
    */
   public static RoutingTable promoted(RolloutContext ctx, long revision) {
     return of(ctx.model(), revision, ctx.targetVersion(), Traffic.promoted(ctx), ctx.stickyHeader());

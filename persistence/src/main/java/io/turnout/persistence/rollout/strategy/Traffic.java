@@ -5,6 +5,7 @@ import io.turnout.protocol.rollout.RoutingTable;
 import io.turnout.protocol.rollout.TargetingRule;
 import io.turnout.protocol.rollout.WeightedVersion;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,19 +40,29 @@ public record Traffic(List<WeightedVersion> weights, List<TargetingRule> rules, 
     });
   }
 
-  /** After a rollback: all traffic to stable at its registered count, the target stopped. */
+  /**
+   * After a rollback: all traffic to stable at its registered count; the target and every other
+   * version the rollout's phases named (A/B and bandit arms, shadow candidates) stopped.
+   */
   public static Traffic rolledBack(RolloutContext ctx) {
-    return only(ctx.stableVersion(), ctx.stableReplicas(), ctx.targetVersion());
+    return only(ctx, ctx.stableVersion(), ctx.stableReplicas());
   }
 
-  /** After a promotion: all traffic to the target at its registered count, the old stable stopped. */
+  /**
+   * After a promotion: all traffic to the target at its registered count; the old stable and every
+   * other version the rollout's phases named stopped.
+   */
   public static Traffic promoted(RolloutContext ctx) {
-    return only(ctx.targetVersion(), ctx.targetReplicas(), ctx.stableVersion());
+    return only(ctx, ctx.targetVersion(), ctx.targetReplicas());
   }
 
-  private static Traffic only(long version, int replicas, long stopped) {
-    return new Traffic(List.of(new WeightedVersion(version, RoutingTable.ALL)), List.of(),
-        Map.of(version, replicas, stopped, 0));
+  private static Traffic only(RolloutContext ctx, long version, int replicas) {
+    Map<Long, Integer> wanted = new HashMap<>();
+    wanted.put(ctx.stableVersion(), 0);
+    wanted.put(ctx.targetVersion(), 0);
+    ctx.armReplicas().keySet().forEach(arm -> wanted.put(arm, 0));
+    wanted.put(version, replicas);
+    return new Traffic(List.of(new WeightedVersion(version, RoutingTable.ALL)), List.of(), wanted);
   }
 
   /** The weight of {@code version} in basis points, 0 when it has none. */

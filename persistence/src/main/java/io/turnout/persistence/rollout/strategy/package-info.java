@@ -2,7 +2,8 @@
  * The rules of rollout phases as plain, stateless classes: no actors, no I/O, no clocks.
  *
  * <p>{@link io.turnout.persistence.rollout.strategy.PhaseStrategy#of PhaseStrategy.of(spec)} gives
- * the strategy of a phase (canary, blue-green, rolling, A/B). The coordinator keeps one
+ * the strategy of a phase (canary, blue-green, rolling, A/B, bandit; the bandit's policies are in
+ * {@link io.turnout.persistence.rollout.bandit}). The coordinator keeps one
  * {@link io.turnout.persistence.rollout.strategy.PhaseProgress} per running phase and, on each
  * tick, asks {@code decide(context, progress, observation)} for a
  * {@link io.turnout.persistence.rollout.strategy.Decision} and {@code traffic(context, progress,
