@@ -12,6 +12,9 @@ import java.io.IOException;
  * on the node's classpath. It must stay a single class that uses only the JDK.
  */
 public final class ExitWithParent {
+  /** Distinct from the node's own exit codes (0 stopped, 3 refused or downed). */
+  static final int HALTED = 86;
+
   private ExitWithParent() {}
 
   public static void main(String[] args) throws ReflectiveOperationException {
@@ -28,7 +31,7 @@ public final class ExitWithParent {
       // really gone counts.
       if (parent != null && parent.isAlive()) return;
       System.err.println("[exit-with-parent] the test JVM is gone: halting");
-      Runtime.getRuntime().halt(3);
+      Runtime.getRuntime().halt(HALTED);
     }, "exit-with-parent");
     watchdog.setDaemon(true);
     watchdog.start();

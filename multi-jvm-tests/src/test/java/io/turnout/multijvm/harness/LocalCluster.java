@@ -437,26 +437,22 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * The node whose {@code RolloutCoordinator} shard region hosts the coordinator of {@code model},
-   * from Pekko Management's {@code GET /cluster/shards/RolloutCoordinator} on each node (a region
-   * lists its own shards; the coordinator's shard is the hash of the model name, as Pekko's default
-   * message extractor computes it over {@value #NUMBER_OF_SHARDS} shards).
+   * The node running the rollout coordinator of {@code model}: the one whose
+   * {@code RolloutCoordinator} shard region lists it, by the management port's
+   * {@code GET /cluster/shards/RolloutCoordinator}.
    */
   public Optional<NodeProcess> coordinatorHost(String model) {
-    String shard = Integer.toString(Math.abs(model.hashCode() % NUMBER_OF_SHARDS));
     for (NodeProcess node : nodes) {
       if (!node.isAlive()) continue;
       Admin.Reply reply = get(node.managementUri("/cluster/shards/RolloutCoordinator"));
       for (JsonNode region : reply.json().path("regions")) {
-        if (region.path("shardId").asText().equals(shard) && region.path("numEntities").asInt() > 0) {
-          return Optional.of(node);
+        for (JsonNode entity : region.path("entityIds")) {
+          if (entity.asText().equals(model)) return Optional.of(node);
         }
       }
     }
     return Optional.empty();
   }
-
-  private static final int NUMBER_OF_SHARDS = 1000;
 
   private Admin.Reply get(URI uri) {
     try {

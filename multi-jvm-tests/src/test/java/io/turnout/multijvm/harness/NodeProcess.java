@@ -101,12 +101,6 @@ public final class NodeProcess {
     command.addAll(launch.jvmOptions());
     Map<String, String> environment = new LinkedHashMap<>(launch.environment());
     environment.putAll(env);
-    if (Boolean.getBoolean("turnout.multijvm.seed-properties")) {
-      // Development aid for nodes older than TURNOUT_SEED_NODES: the same settings as system properties.
-      String[] seeds = environment.get("TURNOUT_SEED_NODES").split(",");
-      for (int i = 0; i < seeds.length; i++) command.add("-Dpekko.cluster.seed-nodes." + i + "=pekko://turnout@" + seeds[i]);
-      command.add("-Dpekko.cluster.split-brain-resolver.stable-after=" + environment.get("TURNOUT_SBR_STABLE_AFTER"));
-    }
     command.add("-cp");
     command.add(launch.watchdogClasses() + java.io.File.pathSeparator + launch.nodeJar());
     command.add(ExitWithParent.class.getName());
