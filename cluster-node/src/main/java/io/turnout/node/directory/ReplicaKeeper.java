@@ -89,8 +89,11 @@ public final class ReplicaKeeper {
         .onMessage(Scanned.class, scanned -> keeping(new Kept(reconcile(scanned.versions(), kept.wanted()),
             scanned.versions(), watch(scanned.versions(), kept.watched()))))
         .onMessage(ScanFailed.class, failed -> {
-          context.getLog().warn("Cannot read the model registry: {}", failed.reason());
-          return Behaviors.same();
+          // The registry (Cassandra) may be down for a while: keep the replicas of the last scan alive.
+          context.getLog().warn("Cannot read the model registry ({}); keeping the {} versions of the last scan",
+              failed.reason(), kept.registered().size());
+          if (kept.registered().isEmpty()) return Behaviors.same();
+          return keeping(new Kept(reconcile(kept.registered(), kept.wanted()), kept.registered(), kept.watched()));
         })
         .onMessage(ReplicasListed.class, listed -> {
           String key = listed.listing().getKey().id();

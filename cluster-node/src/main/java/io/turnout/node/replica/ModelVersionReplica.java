@@ -98,7 +98,21 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
 
   private record Loaded(ModelLease model) implements Command, NoSerializationVerificationNeeded {}
 
-  private record LoadFailed(String reason) implements Command, NoSerializationVerificationNeeded {}
+  /** @param registryUnavailable the registry could not be read (Cassandra away): worth trying again */
+  private record LoadFailed(String reason, boolean registryUnavailable) implements Command, NoSerializationVerificationNeeded {}
+
+  private enum RetryLoad implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  /** Reading the registry failed; the model itself was not tried. */
+  private static final class RegistryUnavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RegistryUnavailable(Throwable cause) {
+      super("cannot read the model registry: " + rootMessage(cause), cause, false, false);
+    }
+  }
+
+  private static final Duration REGISTRY_RETRY = Duration.ofSeconds(2);
 
   private record BatchFinished(int requests) implements Command, NoSerializationVerificationNeeded {}
 
@@ -175,6 +189,8 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
       long enqueuedNanos) {}
 
   private final ReplicaId id;
+  private final ModelRegistry registry;
+  private final Executor loadingExecutor;
   private final Settings settings;
   private final TimerScheduler<Command> timers;
   private final Executor tensorFlowExecutor;
@@ -196,16 +212,30 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
     this.timers = timers;
     this.tensorFlowExecutor = context.getSystem().dispatchers()
         .lookup(DispatcherSelector.fromConfig(settings.tensorFlowDispatcher()));
-    Executor loadingExecutor = context.getSystem().dispatchers()
+    Executor loading = context.getSystem().dispatchers()
         .lookup(DispatcherSelector.fromConfig(settings.loadingDispatcher()));
     context.getSystem().receptionist().tell(Receptionist.register(replicasKey(id.version()), context.getSelf()));
-    context.pipeToSelf(load(registry, loadingExecutor), (loaded, error) -> error == null
-        ? new Loaded(loaded)
-        : new LoadFailed(rootMessage(error)));
+    this.registry = registry;
+    this.loadingExecutor = loading;
+    startLoading();
+  }
+
+  private void startLoading() {
+    getContext().pipeToSelf(load(registry, loadingExecutor), (loaded, error) -> {
+      if (error == null) return new Loaded(loaded);
+      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+          ? error.getCause() : error;
+      return cause instanceof RegistryUnavailable
+          ? new LoadFailed(cause.getMessage(), true)
+          : new LoadFailed(rootMessage(error), false);
+    });
   }
 
   private CompletionStage<ModelLease> load(ModelRegistry registry, Executor loadingExecutor) {
     return registry.versions()
+        .exceptionally(error -> {
+          throw new RegistryUnavailable(error);
+        })
         .thenApply(versions -> versions.stream().filter(v -> v.id().equals(id.version())).findFirst()
             .orElseThrow(() -> new IllegalStateException("version " + id.version() + " is not registered")))
         .thenApplyAsync(version -> {
@@ -255,6 +285,10 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
         .onMessage(KeepAlive.class, keepAlive -> this)
         .onMessage(Loaded.class, this::onLoaded)
         .onMessage(LoadFailed.class, this::onLoadFailed)
+        .onMessage(RetryLoad.class, retry -> {
+          if (state == VersionState.LOADING) startLoading();
+          return this;
+        })
         .onMessage(Stop.class, stop -> onStop())
         .onMessage(GraceOver.class, over -> Behaviors.stopped())
         .onSignal(PostStop.class, signal -> onPostStop())
@@ -276,6 +310,13 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
 
   private Behavior<Command> onLoadFailed(LoadFailed failed) {
     if (state == VersionState.UNLOADING) return Behaviors.stopped();
+    if (failed.registryUnavailable()) {
+      // Not the model's fault: stay loading and try again, so the replica serves once Cassandra is back.
+      getContext().getLog().warn("Replica {} cannot load yet ({}); trying again in {} ms", id, failed.reason(),
+          REGISTRY_RETRY.toMillis());
+      timers.startSingleTimer(RetryLoad.INSTANCE, REGISTRY_RETRY);
+      return this;
+    }
     state = VersionState.FAILED;
     failure = failed.reason();
     getContext().getSystem().receptionist().tell(Receptionist.register(failedKey(id.version()), getContext().getSelf()));

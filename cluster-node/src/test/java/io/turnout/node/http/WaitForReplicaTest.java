@@ -1,6 +1,7 @@
 package io.turnout.node.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,6 +44,7 @@ class WaitForReplicaTest {
   static final class GatedRegistry implements ModelRegistry {
     private final ModelRegistry folder;
     private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+    private volatile boolean failing;
 
     GatedRegistry(ModelRegistry folder) {
       this.folder = folder;
@@ -56,8 +58,14 @@ class WaitForReplicaTest {
       gate.complete(null);
     }
 
+    /** Every read fails at once, as when Cassandra is down. */
+    void fail(boolean fail) {
+      failing = fail;
+    }
+
     @Override
     public CompletionStage<List<RegisteredVersion>> versions() {
+      if (failing) return CompletableFuture.failedFuture(new IllegalStateException("registry down (test)"));
       return gate.thenCompose(open -> folder.versions());
     }
   }
@@ -78,6 +86,7 @@ class WaitForReplicaTest {
 
   @AfterAll
   static void stopNode() {
+    registry.fail(false);
     registry.open();
     node.close();
   }
@@ -100,5 +109,25 @@ class WaitForReplicaTest {
     HttpResponse<String> answered = waiting.get(60, TimeUnit.SECONDS);
     assertEquals(200, answered.statusCode(), answered.body());
     assertTrue(answered.body().contains("predictions"), answered.body());
+  }
+
+  @Test
+  void aReplicaThatMustLoadWhileTheRegistryIsDownServesOnceItIsBack() throws Exception {
+    node.awaitAvailable("iris", 2);
+    registry.fail(true);
+    ClusterSharding.get(node.system()).entityRefFor(ModelVersionReplica.ENTITY_KEY, "iris@2#0")
+        .tell(ModelVersionReplica.Stop.INSTANCE);
+    node.awaitGet("/v1/models/iris/versions/2", r -> !r.body().contains("AVAILABLE"), Duration.ofSeconds(30));
+    // The keeper restarts it from its last scan; the new replica cannot read the registry and keeps trying.
+    CompletableFuture<HttpResponse<String>> waiting = HttpClient.newHttpClient().sendAsync(
+        HttpRequest.newBuilder(node.uri("/v1/models/iris/versions/2:predict"))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(ROW)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThrows(TimeoutException.class, () -> waiting.get(3, TimeUnit.SECONDS));
+    assertFalse(node.get("/v1/models/iris/versions/2").body().contains("END"), "the replica must not be FAILED");
+
+    registry.fail(false);
+    HttpResponse<String> answered = waiting.get(60, TimeUnit.SECONDS);
+    assertEquals(200, answered.statusCode(), answered.body());
   }
 }
