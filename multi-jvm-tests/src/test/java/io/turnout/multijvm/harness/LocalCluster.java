@@ -297,8 +297,37 @@ public final class LocalCluster implements AutoCloseable {
         .timeout(Duration.ofSeconds(30))
         .header("Content-Type", "application/json")
         .header("X-User-Id", "user-" + (i % 1000))
+        .header("X-Request-Id", requestId(model, i))
         .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [" + IRIS_ROWS.get((int) (i % IRIS_ROWS.size())) + "]}"))
         .build(), 5000);
+  }
+
+  /** The {@code X-Request-Id} of request {@code index} of a {@link #load} on {@code model}; nginx logs it. */
+  public static String requestId(String model, long index) {
+    return model + "-" + index;
+  }
+
+  /**
+   * The upstreams nginx tried for each logged request id (its access log's {@code upstream=} field,
+   * e.g. {@code 127.0.0.1:8081} or {@code 127.0.0.1:8081, 127.0.0.1:8082}).
+   */
+  public Map<String, String> upstreamsByRequestId() {
+    Path access = runDir.resolve("nginx/logs/access.log");
+    Map<String, String> upstreams = new java.util.HashMap<>();
+    try (Stream<String> lines = Files.lines(access, StandardCharsets.UTF_8)) {
+      lines.forEach(line -> {
+        int upstream = line.indexOf(" upstream=");
+        int status = line.indexOf(" upstream_status=");
+        int id = line.indexOf(" request_id=");
+        if (upstream > 0 && status > upstream && id > 0) {
+          upstreams.put(line.substring(id + " request_id=".length()).strip(),
+              line.substring(upstream + " upstream=".length(), status));
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + access, e);
+    }
+    return upstreams;
   }
 
   /**

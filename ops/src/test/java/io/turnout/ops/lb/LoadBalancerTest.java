@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import io.turnout.ops.load.FixedRateLoad;
+import io.turnout.ops.load.LoadRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,6 +79,25 @@ class LoadBalancerTest {
     post(20);
     assertTrue(b.served.get() > before, "a node that is ready again gets traffic again");
     assertTrue(log.stream().anyMatch(line -> line.contains(b.backend() + " not ready")), log.toString());
+  }
+
+  @Test
+  void readinessChangesUnderSteadyTrafficFailNoRequest() throws Exception {
+    FixedRateLoad load = FixedRateLoad.start(HTTP, 300, i -> HttpRequest.newBuilder(URI.create(front + "/v1/models/iris:predict"))
+        .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[1, 2, 3, 4]]}"))
+        .build(), 1000);
+    long reloads = lb.sync().changes();
+    for (int flip = 0; flip < 6; flip++) {
+      boolean ready = flip % 2 == 1;
+      b.ready(ready);
+      lb.sync().await(set -> set.contains(b.backend()) == ready, Duration.ofSeconds(10));
+      Thread.sleep(150);
+    }
+    LoadRecord record = load.stop(Duration.ofSeconds(10));
+    assertEquals(6, lb.sync().changes() - reloads, "one reload per readiness change");
+    assertEquals(0, record.failed(), () -> "every request answered 200 across six reloads: " + record.statuses() + " "
+        + record.failures().stream().limit(5).toList());
+    assertTrue(record.count() > 500, "steady traffic throughout: " + record.count());
   }
 
   @Test

@@ -49,6 +49,8 @@ class NginxConfigTest {
     assertFalse(config.contains("non_idempotent"));
     // Idle upstream connections are closed by nginx, before the node's 120 s idle timeout would.
     assertTrue(config.contains("keepalive_timeout 30s;"));
+    // ... and towards clients nothing is kept open that a reload could close under a request.
+    assertTrue(config.contains("keepalive_timeout 0;"));
     assertTrue(config.contains("proxy_set_header Connection \"\";"));
   }
 
