@@ -72,7 +72,7 @@ public final class LocalCluster implements AutoCloseable {
   private final List<NodeProcess> extras = new ArrayList<>();
   private final List<String> lbLog = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).build();
+      .connectTimeout(Duration.ofSeconds(5)).build();
   private CassandraLauncher cassandraLauncher;
   private volatile CassandraLauncher.Running cassandra;
   private Path watchdogClasses;

@@ -28,7 +28,7 @@ public final class Nginx implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(35);
-  private static final int OLD_WORKERS_SECONDS = 10;
+  private static final Duration OLD_WORKERS_TIMEOUT = Duration.ofSeconds(2);
 
   private final Path executable;
   private final Path prefix;
@@ -100,10 +100,9 @@ public final class Nginx implements AutoCloseable {
 
   /**
    * Checks {@code config}, puts it in place and reloads; returns once workers of the new
-   * configuration run and the old ones have finished their requests and exited (or after
-   * {@value #OLD_WORKERS_SECONDS} s, when a long request keeps one busy). Until then an old worker
-   * may still pass a request on by the old configuration. A configuration that fails the check is
-   * refused and the running one stays.
+   * configuration run and every old worker has stopped taking connections (it exited, or shows
+   * "shutting down"). Old workers finish the requests they hold in the background. A configuration
+   * that fails the check is refused and the running one stays.
    */
   public synchronized void reload(String config) {
     if (!master.isAlive()) throw new IllegalStateException("nginx (pid " + master.pid() + ") is not running");
@@ -115,8 +114,18 @@ public final class Nginx implements AutoCloseable {
     signal.add("reload");
     run(signal, "reload");
     awaitWorkers(before, RELOAD_TIMEOUT, "reload");
-    long deadline = System.nanoTime() + Duration.ofSeconds(OLD_WORKERS_SECONDS).toNanos();
-    while (System.nanoTime() < deadline && workers().stream().anyMatch(before::contains)) sleep(Duration.ofMillis(5));
+    // The master tells the old workers to quit right after starting the new ones; until an old one
+    // has closed its listening sockets it may still take a connection under the old configuration.
+    long deadline = System.nanoTime() + OLD_WORKERS_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline && master.toHandle().children()
+        .anyMatch(worker -> before.contains(worker.pid()) && !shuttingDown(worker))) {
+      sleep(Duration.ofMillis(5));
+    }
+  }
+
+  /** nginx retitles a worker that got the signal to quit ({@code /proc/<pid>/cmdline} on Linux). */
+  private static boolean shuttingDown(ProcessHandle worker) {
+    return !worker.isAlive() || worker.info().commandLine().map(line -> line.contains("shutting down")).orElse(true);
   }
 
   /** Graceful stop: workers finish their requests ({@code worker_shutdown_timeout}), then a kill. */

@@ -130,10 +130,15 @@ public final class ReadinessSync implements AutoCloseable {
       log.accept("could not apply ready backends " + ready + ": " + e.getMessage());
       return;
     }
-    for (Backend backend : backends) {
+    for (int i = 0; i < backends.size(); i++) {
+      Backend backend = backends.get(i);
       boolean was = current != null && current.contains(backend);
       boolean is = ready.contains(backend);
-      if (current == null || was != is) log.accept(backend + (is ? " ready: receives traffic" : " not ready: taken out"));
+      if (current == null || was != is) {
+        log.accept(backend + (is ? " ready: receives traffic"
+            : answers.get(i) == Answer.NOT_READY ? " not ready: taken out"
+            : " not answering " + UNANSWERED_LIMIT + " probes in a row: taken out"));
+      }
     }
     applied = Set.copyOf(ready);
     changes++;
