@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ClusterExtension.class)
 class CassandraOutageIT {
   static final String MODEL = "iris-outage";
-  static final int RATE = 200;
+  static final int RATE = 100;
   static final int OUTAGE_SECONDS = 30;
 
   @Test

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ClusterExtension.class)
 class JoinRefusalIT {
   static final String MODEL = "iris";
-  static final int RATE = 200;
+  static final int RATE = 100;
   /** How long a refused node that does not exit is watched. */
   static final Duration WATCH = Duration.ofSeconds(60);
 

@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 
 /** Polling with a deadline, instead of fixed sleeps. */
 public final class Await {
-  private static final Duration POLL = Duration.ofMillis(100);
+  private static final Duration POLL = Duration.ofMillis(250);
 
   private Await() {}
 

@@ -345,6 +345,13 @@ public final class LocalCluster implements AutoCloseable {
     Await.until("every version has its wanted replicas ready", timeout,
         () -> unsettledReplicas().isEmpty() ? Optional.of(true) : Optional.empty(),
         () -> "not yet: " + unsettledReplicas());
+    // The coordinators answer, so their journal is usable (after a Cassandra outage the driver
+    // reconnects with a growing backoff).
+    Await.until("every model's rollout coordinator answers", timeout,
+        () -> models.stream().allMatch(model -> admin().get("/admin/models/" + model + "/rollout").ok())
+            ? Optional.of(true) : Optional.empty(),
+        () -> models.stream().map(model -> model + ": " + admin().get("/admin/models/" + model + "/rollout").status())
+            .collect(Collectors.joining(", ")));
   }
 
   private void awaitMembersAndReady(Duration timeout) {
