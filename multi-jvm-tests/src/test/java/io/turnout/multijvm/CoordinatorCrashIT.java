@@ -56,6 +56,7 @@ class CoordinatorCrashIT {
     long loadStart = System.nanoTime();
     HistoryWatch watch = null;
     NodeProcess host;
+    Admin survivor;
     long killed;
     long dead;
     long downed;
@@ -82,14 +83,15 @@ class CoordinatorCrashIT {
       host.awaitExit(Duration.ofSeconds(10));
       dead = System.nanoTime();
 
-      Admin survivor = cluster.admin(survivors.get(0));
+      survivor = cluster.admin(survivors.get(0));
+      Admin asked = survivor;
       downed = Await.until("the dead node removed from the cluster", Duration.ofSeconds(90), () ->
           survivors.stream().allMatch(n -> cluster.admin(n).members().stream()
               .noneMatch(m -> m.address().equals(host.clusterAddress()))) ? Optional.of(System.nanoTime()) : Optional.empty(),
-          () -> "members: " + survivor.members());
+          () -> "members: " + asked.members());
       answering = Await.until("the coordinator answering again", Duration.ofSeconds(120), () ->
-          survivor.get("/admin/models/" + MODEL + "/rollout").ok() ? Optional.of(System.nanoTime()) : Optional.empty(),
-          () -> "last: " + survivor.get("/admin/models/" + MODEL + "/rollout"));
+          asked.get("/admin/models/" + MODEL + "/rollout").ok() ? Optional.of(System.nanoTime()) : Optional.empty(),
+          () -> "last: " + asked.get("/admin/models/" + MODEL + "/rollout"));
       newHost = cluster.coordinatorHost(MODEL).map(NodeProcess::name).orElse("not found");
       long lastBefore = before.get(before.size() - 1).sequence();
       HistoryWatch w = watch;
@@ -99,10 +101,10 @@ class CoordinatorCrashIT {
       host.start(Map.of("TURNOUT_SEED_NODES", String.join(",", survivors.stream()
           .map(n -> n.ports().remotingAddress()).toList())));
       promoted = Await.until("the canary promoted", Duration.ofMinutes(4), () -> {
-        JsonNode status = survivor.get("/admin/models/" + MODEL + "/rollout").json();
+        JsonNode status = asked.get("/admin/models/" + MODEL + "/rollout").json();
         return status.path("state").asText().equals("idle") && status.path("stableVersion").asLong() == 2
             ? Optional.of(System.nanoTime()) : Optional.empty();
-      }, () -> "status: " + survivor.get("/admin/models/" + MODEL + "/rollout").body());
+      }, () -> "status: " + asked.get("/admin/models/" + MODEL + "/rollout").body());
     } finally {
       record = load.stop(Duration.ofSeconds(30));
       if (watch != null) watch.close();
@@ -118,7 +120,7 @@ class CoordinatorCrashIT {
             LocalCluster.requestId(MODEL, o.index()), "not in nginx's log") + " (" + o.status() + " " + o.error() + ")")
         .toList();
 
-    List<History.Entry> after = cluster.admin().history(MODEL);
+    List<History.Entry> after = survivor.history(MODEL);
     List<History.Entry> added = History.appended(before, after);
     List<String> lost = watch.seen().values().stream().filter(e -> !after.contains(e)).map(Object::toString).toList();
     int inFlight = record.inFlightAt(killed);

@@ -24,13 +24,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Nodes that must not join try to, at the same time, while the cluster serves {@value #RATE}
+ * Nodes that must not join try to, one after the other, while the cluster serves {@value #RATE}
  * predictions a second through nginx: one with another cluster secret, one with an extra Kryo
  * registration and one with a Kryo id moved to another number. Each must be refused (it exits, or
  * runs on without ever becoming a member) and the cluster must keep serving, with its three members.
@@ -45,7 +46,40 @@ class JoinRefusalIT {
   static final Duration WATCH = Duration.ofSeconds(60);
 
   /** A node that must not join, and what it was seen doing. */
-  record Intruder(String what, NodeProcess node, Set<String> statusesSeen) {}
+  static final class Intruder {
+    private final String what;
+    private final java.util.function.Supplier<NodeProcess> launch;
+    private final Set<String> statusesSeen = new LinkedHashSet<>();
+    private NodeProcess node;
+
+    Intruder(String what, Callable<NodeProcess> launch) {
+      this.what = what;
+      this.launch = () -> {
+        try {
+          return launch.call();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      };
+    }
+
+    NodeProcess start() {
+      node = launch.get();
+      return node;
+    }
+
+    String what() {
+      return what;
+    }
+
+    NodeProcess node() {
+      return node;
+    }
+
+    Set<String> statusesSeen() {
+      return statusesSeen;
+    }
+  }
 
   @Test
   void nodesWithAnotherSecretOrKryoTableAreRefused(LocalCluster cluster) throws Exception {
@@ -58,51 +92,44 @@ class JoinRefusalIT {
     LoadRecord record;
     Map<Intruder, OptionalInt> exits = new LinkedHashMap<>();
     Map<Intruder, Double> exitedAfter = new LinkedHashMap<>();
-    long launched;
     try {
       Await.sleep(Duration.ofSeconds(3));
-      launched = System.nanoTime();
-      intruders.add(new Intruder("another cluster secret",
-          cluster.startExtraNode("wrong-secret", Map.of("TURNOUT_CLUSTER_SECRET", "not-" + cluster.clusterSecret()),
-              List.of()), new LinkedHashSet<>()));
-      intruders.add(new Intruder("an extra Kryo registration (java.util.BitSet = 998)",
-          cluster.startExtraNode("extra-kryo", Map.of(), List.of("-Dconfig.file=" + write(confs, "extra-kryo.conf", """
-              include classpath("application")
-              turnout.serialization.kryo.registrations { "java.util.BitSet" = 998 }
-              """))), new LinkedHashSet<>()));
-      intruders.add(new Intruder("a Kryo id moved (RoutingTable 42 -> 98)",
-          cluster.startExtraNode("moved-kryo-id", Map.of(), List.of("-Dconfig.file=" + write(confs, "moved-kryo-id.conf", """
-              include classpath("application")
-              turnout.serialization.kryo.registrations { "io.turnout.protocol.rollout.RoutingTable" = 98 }
-              """))), new LinkedHashSet<>()));
-
-      // Watch membership as the good nodes see it until every intruder exited or the watch ends.
-      long deadline = System.nanoTime() + WATCH.toNanos();
-      while (System.nanoTime() < deadline && intruders.stream().anyMatch(i -> i.node().isAlive())) {
-        for (NodeProcess good : cluster.nodes()) {
-          for (Admin.Member member : cluster.admin(good).members()) {
-            for (Intruder intruder : intruders) {
-              if (member.address().equals(intruder.node().clusterAddress())) intruder.statusesSeen().add(member.status());
+      // One at a time: three JVMs starting at once on two cores would measure the machine, not the cluster.
+      List<Intruder> planned = List.of(
+          new Intruder("another cluster secret", () -> cluster.startExtraNode("wrong-secret",
+              Map.of("TURNOUT_CLUSTER_SECRET", "not-" + cluster.clusterSecret()), List.of())),
+          new Intruder("an extra Kryo registration (java.util.BitSet = 998)", () -> cluster.startExtraNode("extra-kryo",
+              Map.of(), List.of("-Dconfig.file=" + write(confs, "extra-kryo.conf", """
+                  include classpath("application")
+                  turnout.serialization.kryo.registrations { "java.util.BitSet" = 998 }
+                  """)))),
+          new Intruder("a Kryo id moved (RoutingTable 42 -> 98)", () -> cluster.startExtraNode("moved-kryo-id",
+              Map.of(), List.of("-Dconfig.file=" + write(confs, "moved-kryo-id.conf", """
+                  include classpath("application")
+                  turnout.serialization.kryo.registrations { "io.turnout.protocol.rollout.RoutingTable" = 98 }
+                  """)))));
+      for (Intruder intruder : planned) {
+        intruders.add(intruder);
+        long started = System.nanoTime();
+        NodeProcess node = intruder.start();
+        // Watch membership as the good nodes see it until it exits or the watch ends.
+        long deadline = started + WATCH.toNanos();
+        while (System.nanoTime() < deadline && node.isAlive()) {
+          for (NodeProcess good : cluster.nodes()) {
+            for (Admin.Member member : cluster.admin(good).members()) {
+              if (member.address().equals(node.clusterAddress())) intruder.statusesSeen().add(member.status());
             }
           }
+          Await.sleep(Duration.ofMillis(250));
         }
-        for (Intruder intruder : intruders) {
-          if (!intruder.node().isAlive() && !exitedAfter.containsKey(intruder)) {
-            exitedAfter.put(intruder, Await.seconds(launched, System.nanoTime()));
-          }
-        }
-        Await.sleep(Duration.ofMillis(250));
-      }
-      for (Intruder intruder : intruders) {
-        if (!exitedAfter.containsKey(intruder) && !intruder.node().isAlive()) {
-          exitedAfter.put(intruder, Await.seconds(launched, System.nanoTime()));
-        }
-        exits.put(intruder, intruder.node().isAlive() ? OptionalInt.empty() : intruder.node().awaitExit(Duration.ZERO));
+        exits.put(intruder, node.isAlive() ? OptionalInt.empty() : node.awaitExit(Duration.ZERO));
+        if (!node.isAlive()) exitedAfter.put(intruder, Await.seconds(started, System.nanoTime()));
+        node.stop(Duration.ofSeconds(20));
       }
       Await.sleep(Duration.ofSeconds(3));
     } finally {
       record = load.stop(Duration.ofSeconds(30));
-      for (Intruder intruder : intruders) intruder.node().stop(Duration.ofSeconds(20));
+      for (Intruder intruder : intruders) if (intruder.node() != null) intruder.node().stop(Duration.ofSeconds(20));
     }
     long loadEnd = System.nanoTime();
 
@@ -116,7 +143,7 @@ class JoinRefusalIT {
       String membership = intruder.statusesSeen().contains("Up") ? "became a member"
           : intruder.statusesSeen().isEmpty() ? "never a member" : "never Up";
       String outcome = exit.isPresent()
-          ? String.format(Locale.ROOT, "exited with code %d %.1f s after start, %s", exit.getAsInt(),
+          ? String.format(Locale.ROOT, "exited with code %d %.1f s after its start, %s", exit.getAsInt(),
               exitedAfter.get(intruder), membership)
           : "still running after " + WATCH.toSeconds() + " s, " + membership;
       report.row(intruder.node().name(), "%s: %s; member statuses seen: %s; its log says: %s", intruder.what(), outcome,

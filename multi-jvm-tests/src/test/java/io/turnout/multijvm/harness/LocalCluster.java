@@ -263,9 +263,10 @@ public final class LocalCluster implements AutoCloseable {
     return new Admin(node, adminToken);
   }
 
-  /** The admin API of the first node that is running. */
+  /** The admin API of the first node that is ready (else the first that runs). */
   public Admin admin() {
-    return admin(nodes.stream().filter(NodeProcess::isAlive).findFirst()
+    return admin(nodes.stream().filter(n -> n.isAlive() && n.readiness() == 200).findFirst()
+        .or(() -> nodes.stream().filter(NodeProcess::isAlive).findFirst())
         .orElseThrow(() -> new IllegalStateException("no node runs")));
   }
 
@@ -435,15 +436,27 @@ public final class LocalCluster implements AutoCloseable {
     return env;
   }
 
-  /** Starts every node that is not running (after a kill) and waits until the cluster is healthy. */
+  /**
+   * Starts every node that is not running (after a kill), waits until the cluster is healthy, and
+   * warms up nodes that started within the last minute.
+   */
   public void restore() {
+    boolean started = false;
     for (NodeProcess node : nodes) {
       if (!node.isAlive()) {
         say("starting " + node.name() + " again");
         node.start(rejoining(node));
+        started = true;
       }
     }
     awaitHealthy(HEALTHY_TIMEOUT);
+    if (started || freshNodes()) warmUp();
+  }
+
+  /** Whether a node started less than a minute ago (its JIT still compiles the hot path). */
+  private boolean freshNodes() {
+    return nodes.stream().anyMatch(node -> ProcessHandle.of(node.pid()).flatMap(p -> p.info().startInstant())
+        .map(started -> started.isAfter(java.time.Instant.now().minusSeconds(60))).orElse(false));
   }
 
   /**
