@@ -138,11 +138,16 @@ public final class LocalCluster implements AutoCloseable {
    * path; the scenarios measure a warm cluster, as in production.
    */
   private void warmUp() {
-    FixedRateLoad load = load(ClusterExtension.MODELS.get(0), 150);
-    Await.sleep(WARM_UP);
     try {
-      io.turnout.ops.load.LoadRecord record = load.stop(Duration.ofSeconds(30));
-      say("warm-up, " + WARM_UP.toSeconds() + " s: " + record.summary() + " " + record.statuses());
+      // Gently first: a cold node answers its first requests slowly, and an open-loop load piles up.
+      FixedRateLoad gentle = load(ClusterExtension.MODELS.get(0), 50);
+      Await.sleep(WARM_UP.dividedBy(2));
+      io.turnout.ops.load.LoadRecord first = gentle.stop(Duration.ofSeconds(30));
+      FixedRateLoad full = load(ClusterExtension.MODELS.get(0), 150);
+      Await.sleep(WARM_UP.dividedBy(2));
+      io.turnout.ops.load.LoadRecord second = full.stop(Duration.ofSeconds(30));
+      say("warm-up, " + WARM_UP.toSeconds() + " s: " + first.summary() + " " + first.statuses() + ", then "
+          + second.summary() + " " + second.statuses());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
