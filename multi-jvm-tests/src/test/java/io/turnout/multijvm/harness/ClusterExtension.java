@@ -1,0 +1,63 @@
+package io.turnout.multijvm.harness;
+
+import java.util.List;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * One {@link LocalCluster} for all scenario classes of the test JVM, started on first use and
+ * stopped when JUnit finishes (and by the cluster's shutdown hook otherwise). A start that failed
+ * fails every later scenario at once with the same cause. Each scenario first brings the cluster
+ * back to health ({@link LocalCluster#restore}), so one scenario's damage cannot leak into the next.
+ */
+public final class ClusterExtension implements BeforeAllCallback, ParameterResolver {
+  /** One model per scenario, so that their rollouts and histories stay apart; {@code iris} for plain traffic. */
+  public static final List<String> MODELS = List.of("iris", "iris-restart", "iris-outage", "iris-crash");
+
+  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ClusterExtension.class);
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    cluster(context);
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == LocalCluster.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return cluster(context);
+  }
+
+  private static LocalCluster cluster(ExtensionContext context) {
+    return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Attempt.class, key -> Attempt.start(),
+        Attempt.class).cluster();
+  }
+
+  private record Attempt(LocalCluster started, RuntimeException failure)
+      implements ExtensionContext.Store.CloseableResource {
+    static Attempt start() {
+      try {
+        return new Attempt(LocalCluster.start(MODELS), null);
+      } catch (RuntimeException e) {
+        return new Attempt(null, e);
+      } catch (AssertionError e) {
+        return new Attempt(null, new IllegalStateException(e.getMessage(), e));
+      }
+    }
+
+    LocalCluster cluster() {
+      if (failure != null) throw new IllegalStateException("the local cluster did not start: " + failure.getMessage(), failure);
+      return started;
+    }
+
+    @Override
+    public void close() {
+      if (started != null) started.close();
+    }
+  }
+}

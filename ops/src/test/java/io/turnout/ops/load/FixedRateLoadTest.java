@@ -1,0 +1,96 @@
+package io.turnout.ops.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class FixedRateLoadTest {
+  private HttpServer server;
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @BeforeEach
+  void start() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+    server.setExecutor(Executors.newFixedThreadPool(16));
+    server.createContext("/", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      String path = exchange.getRequestURI().getPath();
+      if (path.startsWith("/hang")) {
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      long index = Long.parseLong(path.substring(path.lastIndexOf('/') + 1));
+      int status = index % 10 == 9 ? 503 : 200;
+      byte[] body = (status == 200 ? "{}" : "{\"error\": \"busy\"}").getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(status, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    server.stop(0);
+  }
+
+  private HttpRequest request(String prefix, long index) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + prefix + index))
+        .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+  }
+
+  @Test
+  void sendsAtTheRateAndKeepsEveryAnswer() throws Exception {
+    FixedRateLoad load = FixedRateLoad.start(client, 200, i -> request("/ok/", i), 1000);
+    Thread.sleep(1000);
+    LoadRecord record = load.stop(Duration.ofSeconds(5));
+
+    assertTrue(record.count() >= 190 && record.count() <= 215, "about 200 requests in a second: " + record.count());
+    assertEquals(record.count(), load.sent());
+    Map<Integer, Long> statuses = record.statuses();
+    assertEquals(record.count(), statuses.getOrDefault(200, 0L) + statuses.getOrDefault(503, 0L), statuses.toString());
+    assertEquals(record.count() / 10, statuses.get(503).intValue(), "every tenth request is refused by the server");
+    assertEquals(statuses.get(503).intValue(), record.failed());
+    assertTrue(record.failures().get(0).error().contains("busy"), "a failure keeps the body: " + record.failures().get(0));
+    for (int i = 0; i < record.count(); i++) assertEquals(i, record.outcomes().get(i).index(), "in due order, none missing");
+    assertTrue(record.percentileMillis(50) > 0);
+    assertTrue(record.summary().contains(record.count() + " requests (200/s), " + record.failed() + " failed"),
+        record.summary());
+  }
+
+  @Test
+  void unansweredRequestsAreBoundedAndCountAsFailed() throws Exception {
+    FixedRateLoad load = FixedRateLoad.start(client, 200, i -> request("/hang/", i), 20);
+    Thread.sleep(500);
+    assertEquals(20, load.inFlight());
+    long mark = System.nanoTime();
+    LoadRecord during = load.snapshot();
+    assertTrue(during.count() > 50, "requests over the limit are failed at once: " + during.count());
+    assertTrue(during.outcomes().stream().allMatch(o -> o.error().startsWith("not sent")));
+    release.countDown();
+    LoadRecord record = load.stop(Duration.ofSeconds(5));
+    assertEquals(load.sent(), record.count());
+    assertTrue(record.dueBetween(0, mark).inFlightAt(mark) <= 20);
+  }
+}
