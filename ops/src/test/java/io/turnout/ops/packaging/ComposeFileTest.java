@@ -176,7 +176,7 @@ class ComposeFileTest {
     List<String> problems = new ArrayList<>();
     for (String node : nodeServices()) {
       for (String name : environment(node).keySet()) {
-        String problem = NodeSettings.problemWith(name, Set.of());
+        String problem = NodeSettings.problemWith(name);
         if (problem != null) problems.add(node + ": " + problem);
       }
     }

@@ -86,7 +86,7 @@ class DockerfileTest {
     Dockerfile.Stage node = DOCKERFILE.stage("node");
     Set<Integer> exposed = node.all("EXPOSE").stream().flatMap(e -> Arrays.stream(e.split("\\s+")))
         .map(p -> Integer.parseInt(p.replace("/tcp", ""))).collect(Collectors.toCollection(TreeSet::new));
-    assertEquals(new TreeSet<>(Set.of(NodeSettings.httpPort(), NodeSettings.adminPort(), NodeSettings.MANAGEMENT_PORT,
+    assertEquals(new TreeSet<>(Set.of(NodeSettings.httpPort(), NodeSettings.adminPort(), NodeSettings.managementPort(),
         NodeSettings.remotingPort())), exposed);
     List<String> checks = node.all("HEALTHCHECK");
     assertEquals(1, checks.size());

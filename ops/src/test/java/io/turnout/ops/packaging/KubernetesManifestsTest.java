@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +32,8 @@ import org.junit.jupiter.api.Test;
 class KubernetesManifestsTest {
   private static final Path DIR = Repo.path("ops/k8s");
   private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding");
+  /** Kinds that grant Kubernetes API access: the node never calls the API. */
+  private static final Set<String> RBAC = Set.of("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding");
   /** What the node needs after SIGTERM beyond its drain: cluster leave, shard hand-off, HTTP unbind. */
   private static final Duration LEAVE_BUDGET = Duration.ofSeconds(30);
 
@@ -64,11 +68,11 @@ class KubernetesManifestsTest {
   }
 
   static Map<String, Object> podSpec() {
-    return map(at(only("Deployment").object(), "spec", "template", "spec"), "the pod spec");
+    return map(at(only("StatefulSet").object(), "spec", "template", "spec"), "the pod spec");
   }
 
   static Map<String, Object> podLabels() {
-    return map(at(only("Deployment").object(), "spec", "template", "metadata", "labels"), "the pod labels");
+    return map(at(only("StatefulSet").object(), "spec", "template", "metadata", "labels"), "the pod labels");
   }
 
   static Map<String, Object> nodeContainer() {
@@ -126,30 +130,23 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void theServiceAccountMayReadPodsForBootstrap() {
+  void thePodsRunWithTheirOwnServiceAccountAndNoApiAccess() {
     String account = (String) podSpec().get("serviceAccountName");
     assertNotNull(account, "the pods run with their own service account");
-    named("ServiceAccount", account);
-    Manifest binding = only("RoleBinding");
-    Map<String, Object> roleRef = map(binding.object().get("roleRef"), "roleRef");
-    assertEquals("Role", roleRef.get("kind"));
-    Manifest role = named("Role", (String) roleRef.get("name"));
-    assertTrue(list(binding.object().get("subjects"), "subjects").stream().map(s -> map(s, "subject"))
-        .anyMatch(s -> "ServiceAccount".equals(s.get("kind")) && account.equals(s.get("name"))
-            && at(role.object(), "metadata", "namespace").equals(s.get("namespace"))), "the binding names the pods' account");
-    boolean readsPods = list(role.object().get("rules"), "rules").stream().map(r -> map(r, "rule")).anyMatch(rule ->
-        list(rule.get("apiGroups"), "apiGroups").contains("")
-            && list(rule.get("resources"), "resources").contains("pods")
-            && list(rule.get("verbs"), "verbs").containsAll(List.of("get", "watch", "list")));
-    assertTrue(readsPods, "get, watch and list on pods");
+    assertEquals(false, named("ServiceAccount", account).object().get("automountServiceAccountToken"),
+        "no API token mounted: the cluster forms from seed nodes, not from the Kubernetes API");
+    assertEquals(List.of(), manifests().stream().filter(m -> RBAC.contains(m.kind())).map(m -> m.kind() + "/" + m.name()).toList(),
+        "no RBAC: nothing discovers pods through the Kubernetes API");
+    assertEquals(List.of(), manifests().stream().filter(m -> "Deployment".equals(m.kind())).map(Manifest::name).toList(),
+        "the nodes are a StatefulSet, for stable names");
   }
 
   @Test
-  void threeReplicasAndSelectorsOfDeploymentDisruptionBudgetAndServicesMatchThePods() {
-    Map<String, Object> deployment = only("Deployment").object();
-    assertEquals(3, at(deployment, "spec", "replicas"));
+  void threeReplicasAndSelectorsOfStatefulSetDisruptionBudgetAndServicesMatchThePods() {
+    Map<String, Object> statefulSet = only("StatefulSet").object();
+    assertEquals(3, at(statefulSet, "spec", "replicas"));
     Map<String, Object> labels = podLabels();
-    assertSubset(map(at(deployment, "spec", "selector", "matchLabels"), "selector"), labels, "Deployment selector");
+    assertSubset(map(at(statefulSet, "spec", "selector", "matchLabels"), "selector"), labels, "StatefulSet selector");
 
     Map<String, Object> budget = only("PodDisruptionBudget").object();
     assertEquals(1, at(budget, "spec", "maxUnavailable"));
@@ -175,21 +172,17 @@ class KubernetesManifestsTest {
   void theContainerExposesTheNodesPortsAndProbesTheManagementHealthRoutes() {
     Map<String, Integer> ports = containerPorts();
     assertEquals(Map.of("http", NodeSettings.httpPort(), "admin", NodeSettings.adminPort(),
-        "management", NodeSettings.MANAGEMENT_PORT, "remoting", NodeSettings.remotingPort()), ports);
-    Config node = nodeConf();
-    assertEquals(ports.get("management").intValue(), node.getInt("pekko.management.http.port"));
+        "management", NodeSettings.managementPort(), "remoting", NodeSettings.remotingPort()), ports);
+    assertEquals(8558, NodeSettings.managementPort());
     Map<String, Object> container = nodeContainer();
+    // The node's management routes (cluster-node HealthRoutes under /health).
     Map<String, String> expectedPaths = Map.of(
-        "readinessProbe", "/" + node.getString("pekko.management.health-checks.readiness-path"),
-        "livenessProbe", "/" + node.getString("pekko.management.health-checks.liveness-path"),
-        "startupProbe", "/" + node.getString("pekko.management.health-checks.liveness-path"));
-    assertEquals("/health/ready", expectedPaths.get("readinessProbe"));
-    assertEquals("/health/alive", expectedPaths.get("livenessProbe"));
+        "readinessProbe", "/health/ready", "livenessProbe", "/health/alive", "startupProbe", "/health/alive");
     expectedPaths.forEach((probe, path) -> {
       Map<String, Object> get = map(at(container, probe, "httpGet"), probe + ".httpGet");
       assertEquals(path, get.get("path"), probe);
       Object port = get.get("port");
-      assertEquals(NodeSettings.MANAGEMENT_PORT, port instanceof Integer i ? i : ports.get(String.valueOf(port)),
+      assertEquals(NodeSettings.managementPort(), port instanceof Integer i ? i : ports.get(String.valueOf(port)),
           probe + " on the management port");
     });
   }
@@ -205,17 +198,19 @@ class KubernetesManifestsTest {
     Duration needed = preStopSleep.plus(drain).plus(LEAVE_BUDGET);
     assertTrue(needed.compareTo(grace) <= 0, "preStop " + preStopSleep + " + drain " + drain + " + leave "
         + LEAVE_BUDGET + " = " + needed + " must fit in terminationGracePeriodSeconds " + grace);
-    // A rolling update must never take a ready pod away before its successor is ready.
-    assertEquals(0, at(only("Deployment").object(), "spec", "strategy", "rollingUpdate", "maxUnavailable"));
+    // A rolling update replaces one pod at a time, each after its predecessor is ready again.
+    Map<String, Object> update = map(at(only("StatefulSet").object(), "spec", "updateStrategy"), "updateStrategy");
+    assertEquals("RollingUpdate", update.get("type"));
+    Object maxUnavailable = at(update, "rollingUpdate", "maxUnavailable");
+    assertTrue(maxUnavailable == null || Integer.valueOf(1).equals(maxUnavailable), "one pod at a time, not " + maxUnavailable);
   }
 
   @Test
   void theEnvironmentNamesOnlyWhatTheNodeReadsAndItsReferencesResolve() {
     Map<String, Object> container = nodeContainer();
-    Set<String> readByNodeConf = NodeSettings.optionalEnvironment(Repo.read(DIR.resolve("configmap.yaml")));
     List<String> problems = new ArrayList<>();
     for (String name : environment().keySet()) {
-      String problem = NodeSettings.problemWith(name, readByNodeConf);
+      String problem = NodeSettings.problemWith(name);
       if (problem != null) problems.add(problem);
     }
     assertEquals(List.of(), problems);
@@ -232,17 +227,52 @@ class KubernetesManifestsTest {
     }
     Map<String, Object> byName = listOrEmpty(container.get("env"), "env").stream().map(e -> map(e, "env"))
         .collect(Collectors.toMap(e -> (String) e.get("name"), e -> e));
-    assertEquals("status.podIP", at(byName.get("TURNOUT_REMOTE_HOST"), "valueFrom", "fieldRef", "fieldPath"),
-        "remoting announces the pod's address");
     assertNotNull(at(byName.get("TURNOUT_CLUSTER_SECRET"), "valueFrom", "secretKeyRef"), "the cluster secret from a Secret");
     assertNotNull(at(byName.get("TURNOUT_ADMIN_TOKEN"), "valueFrom", "secretKeyRef"), "the admin token from a Secret");
     assertTrue(environment().containsKey("TURNOUT_CASSANDRA_CONTACT_POINTS"), "Cassandra contact points");
     assertEquals("false", environment().get("TURNOUT_CASSANDRA_LOCAL_PROFILE"), "production profile: no keyspace creation");
-    assertFalse(environment().containsKey("TURNOUT_SEED_NODES"), "seed nodes come from bootstrap, not a list");
   }
 
   @Test
-  void theNodeConfigIsMountedWhereTheJvmReadsItAndBootstrapsThroughTheKubernetesApi() {
+  void aHeadlessServiceNamesThePodsAndRemotingAnnouncesThoseNames() {
+    Map<String, Object> statefulSet = only("StatefulSet").object();
+    String serviceName = (String) at(statefulSet, "spec", "serviceName");
+    assertNotNull(serviceName, "the StatefulSet's serviceName");
+    Map<String, Object> headless = named("Service", serviceName).object();
+    assertEquals("None", at(headless, "spec", "clusterIP"), serviceName + " is headless");
+    assertEquals(true, at(headless, "spec", "publishNotReadyAddresses"),
+        "seeds resolve before they are ready (a pod is ready only once it is in the cluster)");
+    assertTrue(list(at(headless, "spec", "ports"), "ports").stream().map(p -> map(p, "port"))
+        .anyMatch(p -> Integer.valueOf(NodeSettings.remotingPort()).equals(p.get("port"))), serviceName + " has the remoting port");
+    String domain = serviceName + "." + at(statefulSet, "metadata", "namespace") + ".svc.cluster.local";
+
+    List<Map<String, Object>> env = listOrEmpty(nodeContainer().get("env"), "env").stream().map(e -> map(e, "env")).toList();
+    List<String> names = env.stream().map(e -> (String) e.get("name")).toList();
+    Map<String, Object> podName = env.stream().filter(e -> "POD_NAME".equals(e.get("name"))).findFirst()
+        .orElseThrow(() -> new AssertionError("POD_NAME from the downward API"));
+    assertEquals("metadata.name", at(podName, "valueFrom", "fieldRef", "fieldPath"));
+    assertEquals("$(POD_NAME)." + domain, environment().get("TURNOUT_REMOTE_HOST"), "remoting announces the pod's own name");
+    assertTrue(names.indexOf("POD_NAME") < names.indexOf("TURNOUT_REMOTE_HOST"),
+        "Kubernetes expands $(POD_NAME) only when it is defined earlier in env");
+
+    String seeds = environment().get("TURNOUT_SEED_NODES");
+    assertNotNull(seeds, "TURNOUT_SEED_NODES");
+    String statefulSetName = (String) at(statefulSet, "metadata", "name");
+    int replicas = (Integer) at(statefulSet, "spec", "replicas");
+    Pattern seed = Pattern.compile("(?:pekko://turnout@)?" + Pattern.quote(statefulSetName) + "-(\\d+)\\." + Pattern.quote(domain) + ":(\\d+)");
+    List<Integer> ordinals = new ArrayList<>();
+    for (String address : seeds.split(",")) {
+      Matcher matcher = seed.matcher(address.strip());
+      assertTrue(matcher.matches(), "seed " + address + " is a pod of " + statefulSetName + " under " + domain);
+      ordinals.add(Integer.parseInt(matcher.group(1)));
+      assertEquals(NodeSettings.remotingPort(), Integer.parseInt(matcher.group(2)), "seed " + address + " on the remoting port");
+    }
+    assertEquals(List.of(0, 1), ordinals, "the first two pods, in order (turnout-0 forms the cluster)");
+    assertTrue(ordinals.stream().allMatch(o -> o < replicas));
+  }
+
+  @Test
+  void theNodeConfigIsMountedWhereTheJvmReadsItAndHoldsOnlyNodeSettings() {
     Map<String, Object> pod = podSpec();
     Map<String, Map<String, Object>> volumes = list(pod.get("volumes"), "volumes").stream().map(v -> map(v, "volume"))
         .collect(Collectors.toMap(v -> (String) v.get("name"), v -> v));
@@ -268,15 +298,13 @@ class KubernetesManifestsTest {
         .map(m -> (String) map(m, "mount").get("mountPath")).collect(Collectors.toSet());
     assertTrue(mounted.containsAll(Set.of("/tmp", "/var/cache/turnout", "/models")), mounted.toString());
 
+    // Only settings the node understands: it bundles neither Pekko Management nor discovery.
     Config node = nodeConf();
-    assertEquals("kubernetes-api", node.getString("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method"));
-    String selector = node.getString("pekko.discovery.kubernetes-api.pod-label-selector")
-        .replace("%s", node.getString("pekko.management.cluster.bootstrap.contact-point-discovery.service-name"));
-    String[] labelValue = selector.split("=", 2);
-    assertEquals(labelValue[1], podLabels().get(labelValue[0]), "the discovery selector " + selector + " finds the pods");
-    int required = node.getInt("pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr");
-    assertTrue(required >= 1 && required <= (Integer) at(only("Deployment").object(), "spec", "replicas"),
-        "required contact points " + required + " within the replicas");
+    for (String absent : List.of("pekko.management", "pekko.discovery")) assertFalse(node.hasPath(absent), absent);
+    for (var entry : node.entrySet()) {
+      String path = entry.getKey();
+      assertTrue(path.startsWith("pekko.cluster.") || NodeSettings.defaults().hasPath(path), path + " is no node setting");
+    }
   }
 
   @Test

@@ -20,20 +20,13 @@ final class NodeSettings {
   private static final List<String> NODE_MODULES = List.of("protocol", "persistence", "cluster-node");
   private static final Pattern OPTIONAL_ENV = Pattern.compile("\\$\\{\\?([A-Za-z_][A-Za-z0-9_]*)}");
 
-  /**
-   * Variables the packaging sets that the cluster-operations work (branch nodeops) adds to the
-   * node: seed nodes from the environment and the drain period of a graceful leave. Accepted
-   * while the node reads no variable of that kind; once it reads one, it must be exactly this name.
-   */
-  static final Map<String, String> AWAITED = Map.of("TURNOUT_SEED_NODES", "SEED", "TURNOUT_DRAIN_PERIOD", "DRAIN");
-
   /** Variables read by something else than the node's configuration, and by what. */
   static final Map<String, String> NOT_NODE_CONFIG = Map.of(
       "TF_ENABLE_ONEDNN_OPTS", "TensorFlow's native library",
       "TF_CPP_MIN_LOG_LEVEL", "TensorFlow's native library",
       "JAVA_TOOL_OPTIONS", "the JVM",
       "JDK_JAVA_OPTIONS", "the java launcher",
-      "KUBERNETES_NAMESPACE", "pekko-discovery-kubernetes-api's reference.conf");
+      "POD_NAME", "ops/k8s/statefulset.yaml itself, to build TURNOUT_REMOTE_HOST");
 
   private NodeSettings() {}
 
@@ -56,20 +49,18 @@ final class NodeSettings {
   }
 
   /**
-   * Why {@code name}, set in a node's environment, is wrong; null when the node (or
-   * {@code alsoRead}, e.g. a config file the packaging mounts) reads it.
+   * Why {@code name}, set in a node's environment, is wrong; null when the node reads it. Every
+   * {@code TURNOUT_*} variable must be one the node's configuration reads; any other must be one
+   * of {@link #NOT_NODE_CONFIG}.
    */
-  static String problemWith(String name, Set<String> alsoRead) {
-    Set<String> read = environmentVariables();
-    if (read.contains(name) || alsoRead.contains(name) || NOT_NODE_CONFIG.containsKey(name)) return null;
-    if (AWAITED.containsKey(name)) {
-      String kind = AWAITED.get(name);
-      List<String> sameKind = read.stream().filter(n -> n.startsWith("TURNOUT_") && n.contains(kind)).toList();
-      if (sameKind.isEmpty()) return null;
-      return name + " is not read by the node, which reads " + sameKind + " instead: rename it in the packaging";
+  static String problemWith(String name) {
+    if (environmentVariables().contains(name)) return null;
+    if (name.startsWith("TURNOUT_")) {
+      return name + " is not read by the node's configuration (no ${?" + name + "} in " + NODE_MODULES
+          + " src/main/resources)";
     }
-    return name + " is read neither by the node's configuration (no ${?" + name + "} in " + NODE_MODULES
-        + " src/main/resources) nor by " + NOT_NODE_CONFIG.keySet();
+    if (NOT_NODE_CONFIG.containsKey(name)) return null;
+    return name + " is read neither by the node's configuration nor by " + NOT_NODE_CONFIG.keySet();
   }
 
   /** The node's defaults: cluster-node's own configuration files, resolved without the environment. */
@@ -94,6 +85,8 @@ final class NodeSettings {
     return defaults().getInt("pekko.remote.artery.canonical.port");
   }
 
-  /** Pekko Management's default HTTP port (its reference.conf; the node does not change it). */
-  static final int MANAGEMENT_PORT = 8558;
+  /** The node's own management port: /health/ready, /health/alive, /cluster/members. */
+  static int managementPort() {
+    return defaults().getInt("turnout.management.http.port");
+  }
 }
