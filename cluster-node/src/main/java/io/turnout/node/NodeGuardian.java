@@ -61,7 +61,8 @@ public final class NodeGuardian {
 
       ModelVersionReplica.init(system, registry, replicaSettings(config.getConfig("serving")),
           new ReplicaAllocationStrategy(config.getInt("serving.placement.max-moves-in-progress")));
-      RolloutCoordinator.init(system, new RolloutCoordinator.Settings(config.getDuration("rollout.evaluation-interval")));
+      RolloutCoordinator.init(system, new RolloutCoordinator.Settings(config.getDuration("rollout.evaluation-interval"),
+          config.getDuration("rollout.window-settle")));
 
       PublishedView view = new PublishedView();
       NodeDrain drain = NodeDrain.install(system, DrainSettings.fromConfig(config.getConfig("shutdown")), view);

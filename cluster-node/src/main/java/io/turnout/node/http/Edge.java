@@ -4,6 +4,7 @@ import io.turnout.node.directory.ServingView;
 import io.turnout.node.directory.VersionView;
 import io.turnout.node.http.codec.InvalidInputException;
 import io.turnout.node.http.codec.TfServingJson;
+import io.turnout.node.metrics.NodeMetrics;
 import io.turnout.node.replica.ModelVersionReplica.PredictReply;
 import io.turnout.node.replica.ModelVersionReplica.Predicted;
 import io.turnout.node.replica.ModelVersionReplica.Rejected;
@@ -49,15 +50,17 @@ final class Edge {
   private final WindowRecorder windows;
   private final Scheduler scheduler;
   private final ExecutionContextExecutor timers;
+  private final NodeMetrics metrics;
 
   Edge(PublishedView view, EdgeSettings settings, Materializer materializer, WindowRecorder windows,
-      Scheduler scheduler, ExecutionContextExecutor timers) {
+      Scheduler scheduler, ExecutionContextExecutor timers, NodeMetrics metrics) {
     this.view = view;
     this.settings = settings;
     this.materializer = materializer;
     this.windows = windows;
     this.scheduler = scheduler;
     this.timers = timers;
+    this.metrics = metrics;
   }
 
   /**
@@ -106,7 +109,9 @@ final class Edge {
   void recordOutcome(ModelVersionId asked, long startedNanos, PredictReply reply) {
     boolean error = reply instanceof Rejected rejected && rejected.rejection() != Rejection.INVALID_INPUT;
     ModelVersionId answered = reply instanceof Predicted predicted ? predicted.result().version() : asked;
-    windows.record(answered, (System.nanoTime() - startedNanos) / 1_000, error);
+    long nanos = System.nanoTime() - startedNanos;
+    windows.record(answered, nanos / 1_000, error);
+    metrics.recordPrediction(answered, nanos, reply);
   }
 
   ServingView view() {

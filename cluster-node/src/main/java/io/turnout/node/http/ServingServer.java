@@ -2,6 +2,8 @@ package io.turnout.node.http;
 
 import io.turnout.node.directory.PublishedView;
 import io.turnout.node.feedback.RewardFeedback;
+import io.turnout.node.metrics.MetricsRoutes;
+import io.turnout.node.metrics.NodeMetrics;
 import io.turnout.node.stats.WindowRecorder;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -34,7 +36,9 @@ public final class ServingServer extends AllDirectives {
   public static Route route(ActorSystem<?> system, PublishedView view, BooleanSupplier ready,
       EdgeSettings settings, WindowRecorder windows, RewardFeedback feedback) {
     Materializer materializer = SystemMaterializer.get(system).materializer();
-    Edge edge = new Edge(view, settings, materializer, windows, system.scheduler(), system.executionContext());
+    NodeMetrics metrics = NodeMetrics.get(system);
+    metrics.watch(system, view, ready);
+    Edge edge = new Edge(view, settings, materializer, windows, system.scheduler(), system.executionContext(), metrics);
     PredictionClient client = new PredictionClient(system, settings.askTimeout(), edge::awaitView);
     Shadows shadows = new Shadows(view, client, windows, system.executionContext(),
         system.settings().config().getInt("turnout.serving.shadow.max-in-flight"));
@@ -43,8 +47,9 @@ public final class ServingServer extends AllDirectives {
         new FeedbackRoutes(edge, feedback).routes(),
         new TfServingRoutes(edge, predictions).routes(),
         new InferenceV2Routes(edge, predictions, ready).routes(),
-        new HealthRoutes(ready).routes());
-    return new ServingServer().json(routes);
+        new HealthRoutes(ready).routes(),
+        new MetricsRoutes(metrics).routes());
+    return new ServingServer().json(routes, metrics);
   }
 
   /**
@@ -65,11 +70,13 @@ public final class ServingServer extends AllDirectives {
         });
   }
 
-  private Route json(Route routes) {
+  private Route json(Route routes, NodeMetrics metrics) {
     RejectionHandler rejections = RejectionHandler.defaultHandler().mapRejectionResponse(ServingServer::asJsonError);
     ExceptionHandler exceptions = ExceptionHandler.newBuilder().matchAny(error -> complete(Edge.failure(error))).build();
-    return mapResponse(ServingServer::withRequestId,
-        () -> handleRejections(rejections, () -> handleExceptions(exceptions, () -> routes)));
+    return mapResponse(response -> {
+      metrics.recordResponse(response.status().intValue());
+      return withRequestId(response);
+    }, () -> handleRejections(rejections, () -> handleExceptions(exceptions, () -> routes)));
   }
 
   private static HttpResponse asJsonError(HttpResponse response) {

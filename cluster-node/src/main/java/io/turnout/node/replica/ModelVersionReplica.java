@@ -1,5 +1,6 @@
 package io.turnout.node.replica;
 
+import io.turnout.node.metrics.NodeMetrics;
 import io.turnout.node.tensorflow.SavedModelRunner;
 import io.turnout.node.tensorflow.TensorFlowSettings;
 import io.turnout.persistence.registry.ModelRegistry;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import io.micrometer.core.instrument.DistributionSummary;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -194,6 +196,7 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
   private final Settings settings;
   private final TimerScheduler<Command> timers;
   private final Executor tensorFlowExecutor;
+  private final DistributionSummary batchRows;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private VersionState state = VersionState.LOADING;
   private String failure = "";
@@ -212,6 +215,7 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
     this.timers = timers;
     this.tensorFlowExecutor = context.getSystem().dispatchers()
         .lookup(DispatcherSelector.fromConfig(settings.tensorFlowDispatcher()));
+    this.batchRows = NodeMetrics.get(context.getSystem()).batchRows(id.version());
     Executor loading = context.getSystem().dispatchers()
         .lookup(DispatcherSelector.fromConfig(settings.loadingDispatcher()));
     context.getSystem().receptionist().tell(Receptionist.register(replicasKey(id.version()), context.getSelf()));
@@ -386,6 +390,7 @@ public final class ModelVersionReplica extends AbstractBehavior<ModelVersionRepl
       }
     }
     queuedRows -= rows;
+    batchRows.record(rows);
     return batch;
   }
 

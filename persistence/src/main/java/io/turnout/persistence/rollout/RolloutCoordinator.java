@@ -225,7 +225,17 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
 
   public static final String GATE = "gate";
 
-  public record Settings(Duration evaluationInterval) {}
+  /**
+   * @param windowSettle after a step or phase change, reports are not counted for this long: edges
+   *     report what they saw over the last second or two, under the previous table, and a new step's
+   *     gates must judge only the new step's traffic
+   */
+  public record Settings(Duration evaluationInterval, Duration windowSettle) {
+    /** Counting every report at once, for tests that drive the coordinator by hand. */
+    public Settings(Duration evaluationInterval) {
+      this(evaluationInterval, Duration.ZERO);
+    }
+  }
 
   public static void init(ActorSystem<?> system, Settings settings) {
     RoutingPublisher publisher = RoutingPublisher.distributedData(system, Duration.ofSeconds(3));
@@ -243,7 +253,7 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
   public static Behavior<Command> create(String model, RoutingPublisher publisher, Settings settings, Clock clock) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(EvaluateNow.INSTANCE, settings.evaluationInterval());
-      return new RolloutCoordinator(context, model, publisher, clock);
+      return new RolloutCoordinator(context, model, publisher, clock, settings.windowSettle());
     }));
   }
 
@@ -251,6 +261,9 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
   private final String model;
   private final RoutingPublisher publisher;
   private final Clock clock;
+  private final Duration windowSettle;
+  // Reports arriving before this still carry the previous step's traffic: they are not counted.
+  private Instant countFrom = Instant.MIN;
 
   // What edges reported since the current step began. Not persisted: after a restart the gates
   // wait for fresh samples, which can only delay a decision, never make a wrong one.
@@ -262,12 +275,14 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
   private String lastDecision = "";
   private long lastLogged = Long.MAX_VALUE;
 
-  private RolloutCoordinator(ActorContext<Command> context, String model, RoutingPublisher publisher, Clock clock) {
+  private RolloutCoordinator(ActorContext<Command> context, String model, RoutingPublisher publisher, Clock clock,
+      Duration windowSettle) {
     super(persistenceId(model), SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.context = context;
     this.model = model;
     this.publisher = publisher;
     this.clock = clock;
+    this.windowSettle = windowSettle;
   }
 
   @Override
@@ -445,11 +460,12 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
   }
 
   private ReplyEffect<Event, RolloutState> onReport(RolloutState state, ReportWindows report) {
+    readyReplicas = Map.copyOf(report.readyReplicas());
+    reported = true;
+    if (clock.instant().isBefore(countFrom)) return Effect().noReply();
     Map<Long, VersionWindow> merged = new HashMap<>(sinceStep);
     report.windows().forEach((version, window) -> merged.merge(version, window, VersionWindow::plus));
     sinceStep = Map.copyOf(merged);
-    readyReplicas = Map.copyOf(report.readyReplicas());
-    reported = true;
     return Effect().noReply();
   }
 
@@ -472,7 +488,7 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
               new GatePassed(advance.cause(), GATE, now),
               new StepAdvanced(advance.next(), GATE, advance.cause(), now),
               new WeightsChanged(tableFor(state.stableVersion(), next, state.revision() + 1), GATE, advance.cause(), now)))
-          .thenRun(this::stepChanged)
+          .thenRun(this::stepChangedSettling)
           .thenNoReply();
     }
     if (decision instanceof Decision.Reallocate reallocate) {
@@ -497,7 +513,7 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
               new PhaseEntered(nextIndex, next.progress(), GATE, nextPhase.kind() + " starts", now),
               new WeightsChanged(tableFor(state.stableVersion(), next, state.revision() + 1), GATE,
                   nextPhase.kind() + " starts", now)))
-          .thenRun(this::stepChanged)
+          .thenRun(this::stepChangedSettling)
           .thenNoReply();
     }
     if (decision instanceof Decision.RollBack rollBack) {
@@ -554,6 +570,15 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
     sinceStep = Map.of();
     lastDecision = "";
     published(state);
+  }
+
+  /**
+   * After a gate moved the rollout to a new step or phase: as {@link #stepChanged}, and reports stop
+   * counting until the edges have the new table and have reported the old one's traffic.
+   */
+  private void stepChangedSettling(RolloutState state) {
+    countFrom = clock.instant().plus(windowSettle);
+    stepChanged(state);
   }
 
   /** After a bandit's reallocation that kept the table: the next interval's window starts empty. */
