@@ -33,9 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * (1 when the predicted class is the true one), which promotes v2 on its own. {@code rollout watch}
  * follows it all and prints each phase's analysis as it changes.
  */
-class TurnoutctlComposedRolloutTest {
+class ComposedRolloutWatchTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String MODEL = "composed";
+  private static final String MODEL = "composedwatch";
   private static final String TOKEN = "composed-rollout-admin-token-0123456789";
   private static final IrisData IRIS = IrisData.load();
   private static TestNode node;
