@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -105,11 +106,14 @@ class BanditLoopTest {
         command::apply, Duration.ofSeconds(10), node.system().scheduler()).toCompletableFuture().get();
   }
 
+  /** 250 requests a second at most. */
+  private static final long PACE_NANOS = Duration.ofMillis(4).toNanos();
+
   @Test
   void aThompsonBanditFedByCorrectnessRewardsPromotesTheMoreAccurateVersion() throws Exception {
-    // Started through the admin API, in the plan JSON users write. A client of a few hundred requests
-    // a second brings fewer than 300 rewards per arm in the first interval, so v1 has to earn the
-    // rest at its 5 % floor while v2 serves the other 95 %.
+    // Started through the admin API, in the plan JSON users write. The client is paced at 250
+    // requests a second, so the first interval brings fewer than 300 rewards per arm whatever the
+    // machine's speed, and v1 has to earn the rest at its 5 % floor while v2 serves the other 95 %.
     HttpResponse<String> started = node.send(HttpRequest.newBuilder(node.adminUri("/admin/models/" + MODEL + "/rollouts"))
         .header("Authorization", "Bearer " + TOKEN)
         .POST(HttpRequest.BodyPublishers.ofString("""
@@ -131,6 +135,8 @@ class BanditLoopTest {
     while (status.active() != null) {
       assertTrue(System.nanoTime() - startedAt < Duration.ofSeconds(180).toNanos(), "no decision after " + requests
           + " requests; served " + describe(served) + "; last decision: " + status.lastDecision());
+      long due = startedAt + requests * PACE_NANOS;
+      while (System.nanoTime() < due) LockSupport.parkNanos(due - System.nanoTime());
       int row = rows.nextInt(IRIS.size());
       HttpResponse<String> reply = predict("/v1/models/" + MODEL + ":predict", row);
       assertEquals(200, reply.statusCode(), reply.body());

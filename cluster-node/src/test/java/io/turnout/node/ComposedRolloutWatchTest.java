@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,7 +106,7 @@ class ComposedRolloutWatchTest {
         "--shadow", "100", "--shadow-duration", "3s", "--shadow-min-samples", "100", "--min-agreement", "0.7",
         "--shadow-max-p99-ratio", "50",
         "--canary", "10,50", "--bake", "2s",
-        "--bandit", "thompson", "--interval", "1s", "--floor", "5", "--promote-threshold", "0.95", "--min-rewards", "100",
+        "--bandit", "thompson", "--interval", "1s", "--floor", "5", "--promote-threshold", "0.95", "--min-rewards", "300",
         "--min-samples", "10", "--max-error-increase", "0.05", "--max-p99-ratio", "50");
     assertEquals(0, started.code(), started.err());
     CompletableFuture<Cli> watching = CompletableFuture.supplyAsync(
@@ -113,11 +114,16 @@ class ComposedRolloutWatchTest {
 
     Random rows = new Random(7);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    // Paced at 250 requests a second: the bandit's first interval then brings fewer than its 300
+    // rewards per arm on any machine, so v1 earns the rest at its floor and the bandit reallocates.
+    long pacedFrom = System.nanoTime();
     int requests = 0;
     JsonNode status = admin("/admin/models/" + MODEL + "/rollout");
     while (status.path("rollout").isObject()) {
       assertTrue(System.nanoTime() < deadline, "still " + status.at("/rollout/phase") + " after " + requests
           + " requests: " + status.path("lastDecision").asText());
+      long due = pacedFrom + requests * TimeUnit.MILLISECONDS.toNanos(4);
+      while (System.nanoTime() < due) LockSupport.parkNanos(due - System.nanoTime());
       int row = rows.nextInt(IRIS.size());
       HttpResponse<String> reply = predict("/v1/models/" + MODEL + ":predict", row, "user-" + requests);
       assertEquals(200, reply.statusCode(), reply.body());
