@@ -103,6 +103,11 @@ public final class ShadowBenchmark implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}, only warn).")
   int awaitQuietSeconds;
 
+  @Option(names = "--busy-retries", defaultValue = "1",
+      description = "Measure a run again up to this many times while other processes use the CPU; the least"
+          + " disturbed one counts (default: ${DEFAULT-VALUE}).")
+  int busyRetries;
+
   @Option(names = "--wrk", defaultValue = "wrk", description = "The wrk executable.")
   String wrkExecutable;
 
@@ -114,7 +119,10 @@ public final class ShadowBenchmark implements Callable<Integer> {
   /** The mirror the node runs now: 0 (none) or 100 %. */
   private int currentMirror;
 
-  /** One measured run and the copies its shadow phase made (warm-up included; zero without mirror). */
+  /**
+   * One measured run and the copies its shadow phase made meanwhile (warm-up and re-measurements
+   * included; zero without mirror).
+   */
   record Run(int round, int mirrorPercent, Measurement measurement, long compared, long dropped, long failed) {}
 
   public static void main(String[] args) {
@@ -179,13 +187,12 @@ public final class ShadowBenchmark implements Callable<Integer> {
     awaitQuiet();
     // The warm-up also covers the routing table's way to the edge and a stopping v2's grace period.
     wrk.run(prediction, c, Duration.ofSeconds(warmupSeconds));
-    OtherCpu others = OtherCpu.start();
-    long cpuBefore = node.cpuMicros();
-    WrkReport report = wrk.run(prediction, c, Duration.ofSeconds(durationSeconds));
-    long cpu = node.cpuMicros() - cpuBefore;
-    Measurement m = new Measurement(mirror + "%", c, report.requests(), report.errors(), report.requestsPerSecond(),
-        report.p50Millis(), report.p99Millis(), report.requests() == 0 ? Double.NaN : (double) cpu / report.requests(),
-        others.cores());
+    Measurement m = load(node, c, mirror);
+    for (int retry = 0; retry < busyRetries && m.otherCores() >= ServingBenchmark.OTHER_CPU_WARNING; retry++) {
+      progress("  others used %.2f cores meanwhile: measuring again", m.otherCores());
+      Measurement next = load(node, c, mirror);
+      m = next.otherCores() < m.otherCores() ? next : m;
+    }
     long[] copies = new long[3];
     if (mirror == 100) {
       long[] after = copies();
@@ -200,6 +207,16 @@ public final class ShadowBenchmark implements Callable<Integer> {
         m.otherCores() < ServingBenchmark.OTHER_CPU_WARNING ? ""
             : String.format(Locale.ROOT, "  (others used %.2f cores meanwhile)", m.otherCores()));
     return run;
+  }
+
+  private Measurement load(ServerProcess node, int c, int mirror) throws IOException, InterruptedException {
+    OtherCpu others = OtherCpu.start();
+    long cpuBefore = node.cpuMicros();
+    WrkReport report = wrk.run(prediction, c, Duration.ofSeconds(durationSeconds));
+    long cpu = node.cpuMicros() - cpuBefore;
+    return new Measurement(mirror + "%", c, report.requests(), report.errors(), report.requestsPerSecond(),
+        report.p50Millis(), report.p99Millis(), report.requests() == 0 ? Double.NaN : (double) cpu / report.requests(),
+        others.cores());
   }
 
   // ---- the servers ----
