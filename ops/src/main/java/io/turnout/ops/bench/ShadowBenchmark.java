@@ -249,6 +249,8 @@ public final class ShadowBenchmark implements Callable<Integer> {
     token = UUID.randomUUID().toString();
     List<String> command = new ArrayList<>(List.of(javaExecutable(),
         "-Dorg.bytedeco.javacpp.cachedir=" + javacppCache.toAbsolutePath()));
+    // The benchmark's Cassandra shares the cores with the node and wrk: it may answer slowly at start.
+    command.add("-Ddatastax-java-driver.basic.request.timeout=20s");
     command.addAll(nodeJvmOptions);
     command.addAll(List.of("-jar", nodeJar.toString()));
     Map<String, String> env = new HashMap<>();
