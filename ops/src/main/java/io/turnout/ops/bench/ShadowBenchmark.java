@@ -157,6 +157,7 @@ public final class ShadowBenchmark implements Callable<Integer> {
         }
       }
       abort();
+      if (!cassandra.isAlive()) progress("warning: Cassandra exited during the run; see %s", cassandra.log());
     }
     progress("done in %.0f s", (System.nanoTime() - start) / 1e9);
     String table = table(runs);
@@ -238,9 +239,8 @@ public final class ShadowBenchmark implements Callable<Integer> {
       if (System.nanoTime() > deadline) throw new IOException("Cassandra not ready after " + READY_TIMEOUT + "; see " + log);
       Thread.sleep(500);
     }
-    try (Socket probe = new Socket("127.0.0.1", cqlPort)) {
-      return cassandra;
-    }
+    new Socket("127.0.0.1", cqlPort).close(); // fails at once when CQL does not answer after all
+    return cassandra;
   }
 
   private ServerProcess startNode(int cqlPort) throws IOException, InterruptedException {
