@@ -103,6 +103,11 @@ public final class ShadowBenchmark implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}, only warn).")
   int awaitQuietSeconds;
 
+  @Option(names = "--busy-retries", defaultValue = "1",
+      description = "Measure a run again up to this many times while other processes use the CPU; the least"
+          + " disturbed one counts (default: ${DEFAULT-VALUE}).")
+  int busyRetries;
+
   @Option(names = "--wrk", defaultValue = "wrk", description = "The wrk executable.")
   String wrkExecutable;
 
@@ -114,7 +119,10 @@ public final class ShadowBenchmark implements Callable<Integer> {
   /** The mirror the node runs now: 0 (none) or 100 %. */
   private int currentMirror;
 
-  /** One measured run and the copies its shadow phase made (warm-up included; zero without mirror). */
+  /**
+   * One measured run and the copies its shadow phase made meanwhile (warm-up and re-measurements
+   * included; zero without mirror).
+   */
   record Run(int round, int mirrorPercent, Measurement measurement, long compared, long dropped, long failed) {}
 
   public static void main(String[] args) {
@@ -149,6 +157,7 @@ public final class ShadowBenchmark implements Callable<Integer> {
         }
       }
       abort();
+      if (!cassandra.isAlive()) progress("warning: Cassandra exited during the run; see %s", cassandra.log());
     }
     progress("done in %.0f s", (System.nanoTime() - start) / 1e9);
     String table = table(runs);
@@ -179,13 +188,12 @@ public final class ShadowBenchmark implements Callable<Integer> {
     awaitQuiet();
     // The warm-up also covers the routing table's way to the edge and a stopping v2's grace period.
     wrk.run(prediction, c, Duration.ofSeconds(warmupSeconds));
-    OtherCpu others = OtherCpu.start();
-    long cpuBefore = node.cpuMicros();
-    WrkReport report = wrk.run(prediction, c, Duration.ofSeconds(durationSeconds));
-    long cpu = node.cpuMicros() - cpuBefore;
-    Measurement m = new Measurement(mirror + "%", c, report.requests(), report.errors(), report.requestsPerSecond(),
-        report.p50Millis(), report.p99Millis(), report.requests() == 0 ? Double.NaN : (double) cpu / report.requests(),
-        others.cores());
+    Measurement m = load(node, c, mirror);
+    for (int retry = 0; retry < busyRetries && m.otherCores() >= ServingBenchmark.OTHER_CPU_WARNING; retry++) {
+      progress("  others used %.2f cores meanwhile: measuring again", m.otherCores());
+      Measurement next = load(node, c, mirror);
+      m = next.otherCores() < m.otherCores() ? next : m;
+    }
     long[] copies = new long[3];
     if (mirror == 100) {
       long[] after = copies();
@@ -200,6 +208,16 @@ public final class ShadowBenchmark implements Callable<Integer> {
         m.otherCores() < ServingBenchmark.OTHER_CPU_WARNING ? ""
             : String.format(Locale.ROOT, "  (others used %.2f cores meanwhile)", m.otherCores()));
     return run;
+  }
+
+  private Measurement load(ServerProcess node, int c, int mirror) throws IOException, InterruptedException {
+    OtherCpu others = OtherCpu.start();
+    long cpuBefore = node.cpuMicros();
+    WrkReport report = wrk.run(prediction, c, Duration.ofSeconds(durationSeconds));
+    long cpu = node.cpuMicros() - cpuBefore;
+    return new Measurement(mirror + "%", c, report.requests(), report.errors(), report.requestsPerSecond(),
+        report.p50Millis(), report.p99Millis(), report.requests() == 0 ? Double.NaN : (double) cpu / report.requests(),
+        others.cores());
   }
 
   // ---- the servers ----
@@ -221,9 +239,8 @@ public final class ShadowBenchmark implements Callable<Integer> {
       if (System.nanoTime() > deadline) throw new IOException("Cassandra not ready after " + READY_TIMEOUT + "; see " + log);
       Thread.sleep(500);
     }
-    try (Socket probe = new Socket("127.0.0.1", cqlPort)) {
-      return cassandra;
-    }
+    new Socket("127.0.0.1", cqlPort).close(); // fails at once when CQL does not answer after all
+    return cassandra;
   }
 
   private ServerProcess startNode(int cqlPort) throws IOException, InterruptedException {
@@ -232,6 +249,8 @@ public final class ShadowBenchmark implements Callable<Integer> {
     token = UUID.randomUUID().toString();
     List<String> command = new ArrayList<>(List.of(javaExecutable(),
         "-Dorg.bytedeco.javacpp.cachedir=" + javacppCache.toAbsolutePath()));
+    // The benchmark's Cassandra shares the cores with the node and wrk: it may answer slowly at start.
+    command.add("-Ddatastax-java-driver.basic.request.timeout=20s");
     command.addAll(nodeJvmOptions);
     command.addAll(List.of("-jar", nodeJar.toString()));
     Map<String, String> env = new HashMap<>();
