@@ -82,7 +82,10 @@ class FixedRateLoadTest {
   @Test
   void unansweredRequestsAreBoundedAndCountAsFailed() throws Exception {
     FixedRateLoad load = FixedRateLoad.start(client, 200, i -> request("/hang/", i), 20);
-    Thread.sleep(500);
+    // Awaited, not slept: on a busy machine the load starts late, but it must reach the limit and
+    // then fail what is over it at once.
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (load.snapshot().count() <= 50 && System.nanoTime() < deadline) Thread.sleep(20);
     assertEquals(20, load.inFlight());
     long mark = System.nanoTime();
     LoadRecord during = load.snapshot();
