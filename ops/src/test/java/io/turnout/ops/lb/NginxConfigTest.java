@@ -20,7 +20,7 @@ class NginxConfigTest {
   void everyPlaceholderIsFilledIn() {
     String config = directives(NginxConfig.bundled().render(SETTINGS, List.of(A, B), Set.of(A, B)));
     assertFalse(config.contains("@@"), config);
-    assertTrue(config.contains("listen 127.0.0.1:8080;"));
+    assertTrue(config.contains("listen 127.0.0.1:8080 backlog=4096;"));
     assertTrue(config.contains("pid /tmp/lb/nginx.pid;"));
     assertTrue(config.contains("worker_processes auto;"));
   }
