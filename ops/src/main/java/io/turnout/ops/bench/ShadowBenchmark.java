@@ -145,10 +145,17 @@ public final class ShadowBenchmark implements Callable<Integer> {
       awaitAvailable(node, 1);
       awaitAvailable(node, 2);
       // A table that routes to v1 without a mirror: without any table the newest version would serve.
+      // A cold JVM answers its first seconds slowly: warm both paths, the copies' included, before
+      // the first measured run, which would otherwise carry the JIT's cost alone.
+      int busiest = concurrency.stream().max(Integer::compare).orElse(1);
       startShadow();
+      awaitAvailable(node, 2);
+      awaitServedBy("1");
+      progress("warming up: %d s mirrored, %d s not, at c=%d", 2 * warmupSeconds, 2 * warmupSeconds, busiest);
+      wrk.run(prediction, busiest, Duration.ofSeconds(2L * warmupSeconds));
       abort();
       currentMirror = 0;
-      awaitServedBy("1");
+      wrk.run(prediction, busiest, Duration.ofSeconds(2L * warmupSeconds));
       for (int c : concurrency) {
         for (int round = 1; round <= rounds; round++) {
           // Odd rounds measure without mirror first, even rounds with: drift falls on both.
