@@ -40,7 +40,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Order(4)
 @ExtendWith(ClusterExtension.class)
 class JoinRefusalIT {
-  static final String MODEL = "iris";
+  /** Plain traffic: its rollout ended with the rolling restart scenario. */
+  static final String MODEL = "iris-restart";
   static final int RATE = 100;
   /** How long a refused node that does not exit is watched. */
   static final Duration WATCH = Duration.ofSeconds(60);
