@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class JoinRefusalIT {
   /** A node that must not join, and what it was seen doing. */
   static final class Intruder {
     private final String what;
-    private final java.util.function.Supplier<NodeProcess> launch;
+    private final Supplier<NodeProcess> launch;
     private final Set<String> statusesSeen = new LinkedHashSet<>();
     private NodeProcess node;
 
