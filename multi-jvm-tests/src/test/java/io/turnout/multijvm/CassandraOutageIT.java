@@ -14,6 +14,7 @@ import io.turnout.ops.load.FixedRateLoad;
 import io.turnout.ops.load.LoadRecord;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -67,7 +68,7 @@ class CassandraOutageIT {
       Await.sleep(Duration.ofSeconds(3));
       long asked = System.nanoTime();
       duringOutage = admin.post("/admin/models/" + MODEL + "/rollout/pause", "{\"reason\": \"during the outage\"}");
-      LocalCluster.say(String.format(java.util.Locale.ROOT, "pause while Cassandra is down: %d after %.1f s", duringOutage.status(),
+      LocalCluster.say(String.format(Locale.ROOT, "pause while Cassandra is down: %d after %.1f s", duringOutage.status(),
           Await.seconds(asked, System.nanoTime())));
       statusDuringOutage = admin.get("/admin/models/" + MODEL + "/rollout");
       for (NodeProcess node : cluster.nodes()) if (node.readiness() == 200) readyDuringOutage++;

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Order(4)
 @ExtendWith(ClusterExtension.class)
 class JoinRefusalIT {
-  static final String MODEL = "iris";
+  /** Plain traffic: its rollout ended with the rolling restart scenario. */
+  static final String MODEL = "iris-restart";
   static final int RATE = 100;
   /** How long a refused node that does not exit is watched. */
   static final Duration WATCH = Duration.ofSeconds(60);
@@ -48,7 +50,7 @@ class JoinRefusalIT {
   /** A node that must not join, and what it was seen doing. */
   static final class Intruder {
     private final String what;
-    private final java.util.function.Supplier<NodeProcess> launch;
+    private final Supplier<NodeProcess> launch;
     private final Set<String> statusesSeen = new LinkedHashSet<>();
     private NodeProcess node;
 

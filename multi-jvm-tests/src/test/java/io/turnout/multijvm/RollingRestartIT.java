@@ -16,6 +16,7 @@ import io.turnout.ops.load.LoadRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Order;
@@ -85,7 +86,7 @@ class RollingRestartIT {
         .row("requests failed", "%d %s", record.failed(), record.statuses())
         .row("during the restarts", Report.latency(during))
         .row("before the restarts", Report.latency(record.dueBetween(loadStart, disturbanceStart)))
-        .row("recovery per node", restarts.stream().map(r -> String.format(java.util.Locale.ROOT,
+        .row("recovery per node", restarts.stream().map(r -> String.format(Locale.ROOT,
             "%s exit %d, stopped in %.1f s, healthy again %.1f s later", r.node(), r.exitCode(),
             r.stop().toMillis() / 1000.0, r.backHealthy().toMillis() / 1000.0)).collect(Collectors.joining("; ")))
         .row("all restarts", "%.1f s", Await.seconds(disturbanceStart, disturbanceEnd))

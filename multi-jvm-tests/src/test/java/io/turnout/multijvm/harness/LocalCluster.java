@@ -1,12 +1,14 @@
 package io.turnout.multijvm.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.turnout.multijvm.harness.Admin.Member;
 import io.turnout.ops.lb.Backend;
 import io.turnout.ops.lb.LoadBalancer;
 import io.turnout.ops.lb.Nginx;
 import io.turnout.ops.lb.NginxConfig;
 import io.turnout.ops.load.FixedRateLoad;
+import io.turnout.ops.load.LoadRecord;
 import io.turnout.ops.models.DemoModels;
 import io.turnout.persistence.cassandra.CassandraLauncher;
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +25,13 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -70,7 +75,7 @@ public final class LocalCluster implements AutoCloseable {
   private final String clusterSecret;
   private final List<NodeProcess> nodes = new ArrayList<>();
   private final List<NodeProcess> extras = new ArrayList<>();
-  private final List<String> lbLog = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> lbLog = new CopyOnWriteArrayList<>();
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
   private CassandraLauncher cassandraLauncher;
@@ -142,10 +147,10 @@ public final class LocalCluster implements AutoCloseable {
       // Gently first: a cold node answers its first requests slowly, and an open-loop load piles up.
       FixedRateLoad gentle = load(ClusterExtension.MODELS.get(0), 50);
       Await.sleep(WARM_UP.dividedBy(2));
-      io.turnout.ops.load.LoadRecord first = gentle.stop(Duration.ofSeconds(30));
+      LoadRecord first = gentle.stop(Duration.ofSeconds(30));
       FixedRateLoad full = load(ClusterExtension.MODELS.get(0), 150);
       Await.sleep(WARM_UP.dividedBy(2));
-      io.turnout.ops.load.LoadRecord second = full.stop(Duration.ofSeconds(30));
+      LoadRecord second = full.stop(Duration.ofSeconds(30));
       say("warm-up, " + WARM_UP.toSeconds() + " s: " + first.summary() + " " + first.statuses() + ", then "
           + second.summary() + " " + second.statuses());
     } catch (InterruptedException e) {
@@ -226,7 +231,14 @@ public final class LocalCluster implements AutoCloseable {
     env.put("TF_CPP_MIN_LOG_LEVEL", "2");
     env.putAll(envOverrides);
     List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-XX:+ExitOnOutOfMemoryError",
+        // Two cores carry three nodes, Cassandra, nginx and the load: C2's compile bursts after each
+        // start took most of a core for a minute (measured at 200 req/s: fresh nodes used 31 s of CPU
+        // in 20 s with C2, 13-14 s with C1 only, which serves as fast once warm). Nodes in production
+        // keep the JVM's defaults.
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         "-Dorg.bytedeco.javacpp.cachedir=" + projectDir.resolve(".cache/javacpp")));
+    String extra = System.getProperty("turnout.multijvm.node-jvm-options", "").strip();
+    if (!extra.isEmpty()) jvm.addAll(List.of(extra.split("\\s+")));
     jvm.addAll(jvmOverrides);
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     return new NodeProcess(name, ports, new NodeProcess.Launch(nodeJar, watchdogClasses, java, jvm, env),
@@ -319,7 +331,7 @@ public final class LocalCluster implements AutoCloseable {
    */
   public Map<String, String> upstreamsByRequestId() {
     Path access = runDir.resolve("nginx/logs/access.log");
-    Map<String, String> upstreams = new java.util.HashMap<>();
+    Map<String, String> upstreams = new HashMap<>();
     try (Stream<String> lines = Files.lines(access, StandardCharsets.UTF_8)) {
       lines.forEach(line -> {
         int upstream = line.indexOf(" upstream=");
@@ -461,7 +473,7 @@ public final class LocalCluster implements AutoCloseable {
   /** Whether a node started less than a minute ago (its JIT still compiles the hot path). */
   private boolean freshNodes() {
     return nodes.stream().anyMatch(node -> ProcessHandle.of(node.pid()).flatMap(p -> p.info().startInstant())
-        .map(started -> started.isAfter(java.time.Instant.now().minusSeconds(60))).orElse(false));
+        .map(started -> started.isAfter(Instant.now().minusSeconds(60))).orElse(false));
   }
 
   /**
@@ -510,11 +522,11 @@ public final class LocalCluster implements AutoCloseable {
 
   private Admin.Reply get(URI uri) {
     try {
-      java.net.http.HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
-          .GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+          .GET().build(), HttpResponse.BodyHandlers.ofString());
       return new Admin.Reply(response.statusCode(), Admin.parse(response.body()), response.body());
     } catch (IOException e) {
-      return new Admin.Reply(0, com.fasterxml.jackson.databind.node.MissingNode.getInstance(), e.getMessage());
+      return new Admin.Reply(0, MissingNode.getInstance(), e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

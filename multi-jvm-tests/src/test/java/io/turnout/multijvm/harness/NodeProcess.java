@@ -1,5 +1,6 @@
 package io.turnout.multijvm.harness;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -102,7 +103,7 @@ public final class NodeProcess {
     Map<String, String> environment = new LinkedHashMap<>(launch.environment());
     environment.putAll(env);
     command.add("-cp");
-    command.add(launch.watchdogClasses() + java.io.File.pathSeparator + launch.nodeJar());
+    command.add(launch.watchdogClasses() + File.pathSeparator + launch.nodeJar());
     command.add(ExitWithParent.class.getName());
     command.add(NODE_MAIN);
     try {

@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -35,7 +36,7 @@ final class PidRegistry {
   }
 
   /** Kills, with their descendants, the recorded processes of {@code runDir} that still run. */
-  static int killLeftovers(Path runDir, java.util.function.Consumer<String> progress) {
+  static int killLeftovers(Path runDir, Consumer<String> progress) {
     Path pids = runDir.resolve("pids");
     if (!Files.isRegularFile(pids)) return 0;
     int killed = 0;

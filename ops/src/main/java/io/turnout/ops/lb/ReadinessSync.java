@@ -5,8 +5,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -44,7 +46,7 @@ public final class ReadinessSync implements AutoCloseable {
 
   private volatile Set<Backend> applied; // null until the first set is in place
   private volatile long changes;
-  private final java.util.Map<Backend, Integer> unanswered = new java.util.HashMap<>(); // only on the timer's thread
+  private final Map<Backend, Integer> unanswered = new HashMap<>(); // only on the timer's thread
 
   /**
    * @param apply puts a set of ready backends into effect; throws when it cannot

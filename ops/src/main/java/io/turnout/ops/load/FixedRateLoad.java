@@ -5,7 +5,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -104,7 +107,7 @@ public final class FixedRateLoad implements AutoCloseable {
       boolean ok = status >= 200 && status < 300;
       outcomes.add(new Outcome(index, due, done, status, ok ? "" : shorten(response.body())));
     } else {
-      Throwable cause = error.getCause() != null && error instanceof java.util.concurrent.CompletionException
+      Throwable cause = error.getCause() != null && error instanceof CompletionException
           ? error.getCause() : error;
       outcomes.add(new Outcome(index, due, done, 0, cause.getClass().getSimpleName() + ": " + cause.getMessage()));
     }
@@ -143,7 +146,7 @@ public final class FixedRateLoad implements AutoCloseable {
     long answered = all.size();
     long total = sent;
     if (answered < total) {
-      java.util.Set<Long> seen = new java.util.HashSet<>();
+      Set<Long> seen = new HashSet<>();
       for (Outcome outcome : all) seen.add(outcome.index());
       long now = System.nanoTime();
       for (long i = 0; i < total; i++) {
