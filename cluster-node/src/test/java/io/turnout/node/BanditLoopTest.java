@@ -14,7 +14,6 @@ import io.turnout.persistence.rollout.RolloutCoordinator;
 import io.turnout.persistence.rollout.RolloutState.HistoryEntry;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,8 +24,6 @@ import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,23 +49,11 @@ class BanditLoopTest {
 
   @BeforeAll
   static void startNode(@TempDir Path dir, RealCassandra.Instance cassandra) throws Exception {
-    Path root = dir.resolve("models");
-    Files.createDirectories(root.resolve(MODEL));
-    Files.createSymbolicLink(root.resolve(MODEL + "/1"), TestModels.root().resolve("iris/1"));
-    Files.createSymbolicLink(root.resolve(MODEL + "/2"), TestModels.root().resolve("iris/2"));
-    node = TestNode.start(root, """
-        turnout.cassandra {
-          contact-points = ["%s"]
-          datacenter = "%s"
-          journal-keyspace = "bandit_loop_journal"
-          snapshot-keyspace = "bandit_loop_snapshot"
-          registry-keyspace = "bandit_loop"
-        }
-        datastax-java-driver.basic.request.timeout = 20s
-        turnout.registry.source = cassandra
+    Path root = TestModels.irisCopies(dir.resolve("models"), MODEL);
+    node = TestNode.start(root, TestNode.cassandraConfig(cassandra, "bandit_loop") + """
         turnout.admin.token = "%s"
         turnout.cluster.secret = "bandit-loop-secret"
-        """.formatted(cassandra.contactPoint(), cassandra.datacenter(), TOKEN));
+        """.formatted(TOKEN));
     node.awaitAvailable(MODEL, 1, 2);
     // A cold JVM answers its first requests slowly; the gate should judge versions, not the JIT.
     for (int i = 0; i < 300; i++) predict("/v1/models/" + MODEL + "/versions/" + (1 + i % 2) + ":predict", i % IRIS.size());
@@ -102,8 +87,7 @@ class BanditLoopTest {
   }
 
   private static <R> R ask(Function<ActorRef<R>, RolloutCoordinator.Command> command) throws Exception {
-    return AskPattern.ask(ClusterSharding.get(node.system()).entityRefFor(RolloutCoordinator.ENTITY_KEY, MODEL),
-        command::apply, Duration.ofSeconds(10), node.system().scheduler()).toCompletableFuture().get();
+    return node.askCoordinator(MODEL, command);
   }
 
   /** 250 requests a second at most. */

@@ -17,7 +17,6 @@ import io.turnout.protocol.rollout.ShadowStats;
 import io.turnout.protocol.rollout.VersionWindow;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,8 +30,6 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,23 +82,11 @@ class ComposedRolloutTest {
 
   @BeforeAll
   static void startNode(@TempDir Path dir, RealCassandra.Instance cassandra) throws Exception {
-    Path root = dir.resolve("models");
-    Files.createDirectories(root.resolve(MODEL));
-    Files.createSymbolicLink(root.resolve(MODEL + "/1"), TestModels.root().resolve("iris/1"));
-    Files.createSymbolicLink(root.resolve(MODEL + "/2"), TestModels.root().resolve("iris/2"));
-    node = TestNode.start(root, """
-        turnout.cassandra {
-          contact-points = ["%s"]
-          datacenter = "%s"
-          journal-keyspace = "composed_journal"
-          snapshot-keyspace = "composed_snapshot"
-          registry-keyspace = "composed"
-        }
-        datastax-java-driver.basic.request.timeout = 20s
-        turnout.registry.source = cassandra
+    Path root = TestModels.irisCopies(dir.resolve("models"), MODEL);
+    node = TestNode.start(root, TestNode.cassandraConfig(cassandra, "composed") + """
         turnout.admin.token = "%s"
         turnout.cluster.secret = "composed-rollout-secret"
-        """.formatted(cassandra.contactPoint(), cassandra.datacenter(), TOKEN));
+        """.formatted(TOKEN));
     node.awaitAvailable(MODEL, 1, 2);
     // A cold JVM answers its first requests slowly; the gates should judge versions, not the JIT.
     for (int i = 0; i < 300; i++) {
@@ -140,8 +125,7 @@ class ComposedRolloutTest {
   }
 
   private static <R> R ask(Function<ActorRef<R>, RolloutCoordinator.Command> command) throws Exception {
-    return AskPattern.ask(ClusterSharding.get(node.system()).entityRefFor(RolloutCoordinator.ENTITY_KEY, MODEL),
-        command::apply, Duration.ofSeconds(10), node.system().scheduler()).toCompletableFuture().get();
+    return node.askCoordinator(MODEL, command);
   }
 
   /**

@@ -14,9 +14,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -43,10 +41,7 @@ class ComposedRolloutWatchTest {
 
   @BeforeAll
   static void startNode(@TempDir Path dir) throws IOException {
-    Path root = dir.resolve("models");
-    Files.createDirectories(root.resolve(MODEL));
-    Files.createSymbolicLink(root.resolve(MODEL + "/1"), TestModels.root().resolve("iris/1"));
-    Files.createSymbolicLink(root.resolve(MODEL + "/2"), TestModels.root().resolve("iris/2"));
+    Path root = TestModels.irisCopies(dir.resolve("models"), MODEL);
     node = TestNode.start(root, """
         turnout.admin.token = "%s"
         turnout.admin.events.poll-interval = 100ms

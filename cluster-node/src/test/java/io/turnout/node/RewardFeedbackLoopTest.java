@@ -19,7 +19,6 @@ import io.turnout.protocol.rollout.RolloutPlan;
 import io.turnout.protocol.rollout.VersionWindow;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,22 +46,10 @@ class RewardFeedbackLoopTest {
 
   @BeforeAll
   static void startNode(@TempDir Path dir, RealCassandra.Instance cassandra) throws Exception {
-    Path root = dir.resolve("models");
-    Files.createDirectories(root.resolve(MODEL));
-    Files.createSymbolicLink(root.resolve(MODEL + "/1"), TestModels.root().resolve("iris/1"));
-    Files.createSymbolicLink(root.resolve(MODEL + "/2"), TestModels.root().resolve("iris/2"));
-    node = TestNode.start(root, """
-        turnout.cassandra {
-          contact-points = ["%s"]
-          datacenter = "%s"
-          journal-keyspace = "feedback_loop_journal"
-          snapshot-keyspace = "feedback_loop_snapshot"
-          registry-keyspace = "feedback_loop"
-        }
-        datastax-java-driver.basic.request.timeout = 20s
-        turnout.registry.source = cassandra
+    Path root = TestModels.irisCopies(dir.resolve("models"), MODEL);
+    node = TestNode.start(root, TestNode.cassandraConfig(cassandra, "feedback_loop") + """
         turnout.cluster.secret = "feedback-loop-secret"
-        """.formatted(cassandra.contactPoint(), cassandra.datacenter()));
+        """);
     node.awaitAvailable(MODEL, 1, 2);
   }
 
@@ -74,8 +59,7 @@ class RewardFeedbackLoopTest {
   }
 
   private static <R> R ask(Function<ActorRef<R>, RolloutCoordinator.Command> command) throws Exception {
-    return AskPattern.ask(ClusterSharding.get(node.system()).entityRefFor(RolloutCoordinator.ENTITY_KEY, MODEL),
-        command::apply, Duration.ofSeconds(10), node.system().scheduler()).toCompletableFuture().get();
+    return node.askCoordinator(MODEL, command);
   }
 
   private static HttpResponse<String> predictAs(String user) {

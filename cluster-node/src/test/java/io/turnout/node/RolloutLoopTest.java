@@ -16,7 +16,6 @@ import io.turnout.protocol.rollout.PhaseSpec;
 import io.turnout.protocol.rollout.RolloutPlan;
 import io.turnout.protocol.rollout.TargetingRule;
 import io.turnout.protocol.rollout.WeightedVersion;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -27,11 +26,8 @@ import java.util.HashMap;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,12 +48,7 @@ class RolloutLoopTest {
 
   @BeforeAll
   static void startNode(@TempDir Path dir, RealCassandra.Instance cassandra) throws Exception {
-    Path root = dir.resolve("models");
-    for (String model : List.of("canary", "bluegreen", "ab", "rolling", "restart")) {
-      Files.createDirectories(root.resolve(model));
-      Files.createSymbolicLink(root.resolve(model + "/1"), TestModels.root().resolve("iris/1"));
-      Files.createSymbolicLink(root.resolve(model + "/2"), TestModels.root().resolve("iris/2"));
-    }
+    Path root = TestModels.irisCopies(dir.resolve("models"), "canary", "bluegreen", "ab", "rolling", "restart");
     // Version 3 of "faulty" loads and looks like Iris but fails on every request at run time.
     Files.createDirectories(root.resolve("faulty"));
     Files.createSymbolicLink(root.resolve("faulty/1"), TestModels.root().resolve("iris/1"));
@@ -67,18 +58,8 @@ class RolloutLoopTest {
     Files.createSymbolicLink(root.resolve("greenfaulty/3"), root.resolve("faulty/3"));
     modelRoot = root;
     // The journal, snapshots and the model registry in a real Cassandra, keyspaces of this class's own.
-    cassandraConfig = """
-        turnout.cassandra {
-          contact-points = ["%s"]
-          datacenter = "%s"
-          journal-keyspace = "rollout_loop_journal"
-          snapshot-keyspace = "rollout_loop_snapshot"
-          registry-keyspace = "rollout_loop"
-        }
-        datastax-java-driver.basic.request.timeout = 20s
-        turnout.registry.source = cassandra
-        turnout.registry.replicas-per-model.rolling = 2
-        """.formatted(cassandra.contactPoint(), cassandra.datacenter());
+    cassandraConfig = TestNode.cassandraConfig(cassandra, "rollout_loop")
+        + "turnout.registry.replicas-per-model.rolling = 2\n";
     node = TestNode.start(root, cassandraConfig);
     node.awaitAvailable("canary", 1, 2);
     node.awaitAvailable("faulty", 1, 3);
@@ -100,10 +81,7 @@ class RolloutLoopTest {
   }
 
   private static <R> R ask(String model, Function<ActorRef<R>, RolloutCoordinator.Command> command) throws Exception {
-    CompletionStage<R> reply = AskPattern.ask(
-        ClusterSharding.get(node.system()).entityRefFor(RolloutCoordinator.ENTITY_KEY, model),
-        command::apply, Duration.ofSeconds(10), node.system().scheduler());
-    return reply.toCompletableFuture().get();
+    return node.askCoordinator(model, command);
   }
 
   private static HttpResponse<String> predictAs(String model, String user) {

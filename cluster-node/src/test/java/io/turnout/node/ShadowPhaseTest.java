@@ -20,21 +20,17 @@ import io.turnout.protocol.rollout.ShadowStats;
 import io.turnout.protocol.rollout.VersionWindow;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,24 +65,9 @@ class ShadowPhaseTest {
 
   @BeforeAll
   static void startNode(@TempDir Path dir, RealCassandra.Instance cassandra) throws Exception {
-    Path root = dir.resolve("models");
-    for (String model : MODELS) {
-      Files.createDirectories(root.resolve(model));
-      Files.createSymbolicLink(root.resolve(model + "/1"), TestModels.root().resolve("iris/1"));
-      Files.createSymbolicLink(root.resolve(model + "/2"), TestModels.root().resolve("iris/2"));
-    }
-    node = TestNode.start(root, """
-        turnout.cassandra {
-          contact-points = ["%s"]
-          datacenter = "%s"
-          journal-keyspace = "shadow_phase_journal"
-          snapshot-keyspace = "shadow_phase_snapshot"
-          registry-keyspace = "shadow_phase"
-        }
-        datastax-java-driver.basic.request.timeout = 20s
-        turnout.registry.source = cassandra
-        turnout.serving.shadow.max-in-flight = %d
-        """.formatted(cassandra.contactPoint(), cassandra.datacenter(), MAX_IN_FLIGHT));
+    Path root = TestModels.irisCopies(dir.resolve("models"), MODELS.toArray(String[]::new));
+    node = TestNode.start(root, TestNode.cassandraConfig(cassandra, "shadow_phase")
+        + "turnout.serving.shadow.max-in-flight = " + MAX_IN_FLIGHT + "\n");
     for (String model : MODELS) node.awaitAvailable(model, 1, 2);
 
     // Ground truth: every Iris row asked of each version by name, which is never mirrored.
@@ -148,10 +129,7 @@ class ShadowPhaseTest {
   }
 
   private static <R> R ask(String model, Function<ActorRef<R>, RolloutCoordinator.Command> command) throws Exception {
-    CompletionStage<R> reply = AskPattern.ask(
-        ClusterSharding.get(node.system()).entityRefFor(RolloutCoordinator.ENTITY_KEY, model),
-        command::apply, Duration.ofSeconds(10), node.system().scheduler());
-    return reply.toCompletableFuture().get();
+    return node.askCoordinator(model, command);
   }
 
   private static void start(String model, PhaseSpec.Shadow shadow) throws Exception {

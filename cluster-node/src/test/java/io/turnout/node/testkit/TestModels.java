@@ -46,4 +46,18 @@ public final class TestModels {
       throw new UncheckedIOException(e);
     }
   }
+
+  /**
+   * A model root in {@code into} where each of {@code models} is a copy of the Iris test model
+   * (versions 1 and 2), so that every test owns its models' rollouts.
+   */
+  public static Path irisCopies(Path into, String... models) {
+    try {
+      Files.createDirectories(into);
+      for (String model : models) Files.createSymbolicLink(into.resolve(model), root().resolve("iris"));
+      return into;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 }

@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.turnout.node.NodeRegistries;
 import io.turnout.node.TurnoutNode;
+import io.turnout.persistence.cassandra.RealCassandra;
+import io.turnout.persistence.rollout.RolloutCoordinator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -17,7 +19,10 @@ import java.time.Instant;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * One real node in this JVM, on free ports (prediction and admin), with a small HTTP client for its
@@ -75,6 +80,37 @@ public final class TestNode implements AutoCloseable {
         .resolve();
     ActorSystem<Void> system = registries == null ? TurnoutNode.start(config) : TurnoutNode.start(config, registries);
     return new TestNode(system, httpPort, adminPort, managementPort);
+  }
+
+  /**
+   * The config that keeps a node's journal, snapshots and model registry in {@code cassandra}, in
+   * keyspaces named after {@code keyspace} so that each test class has its own.
+   */
+  public static String cassandraConfig(RealCassandra.Instance cassandra, String keyspace) {
+    return """
+        turnout.cassandra {
+          contact-points = ["%s"]
+          datacenter = "%s"
+          journal-keyspace = "%s_journal"
+          snapshot-keyspace = "%s_snapshot"
+          registry-keyspace = "%s"
+        }
+        datastax-java-driver.basic.request.timeout = 20s
+        turnout.registry.source = cassandra
+        """.formatted(cassandra.contactPoint(), cassandra.datacenter(), keyspace, keyspace, keyspace);
+  }
+
+  /** Asks the coordinator of {@code model} on this node's cluster, waiting up to 10 s for its reply. */
+  public <R> R askCoordinator(String model, Function<ActorRef<R>, RolloutCoordinator.Command> command) {
+    try {
+      return AskPattern.ask(ClusterSharding.get(system).entityRefFor(RolloutCoordinator.ENTITY_KEY, model),
+          command::apply, Duration.ofSeconds(10), system.scheduler()).toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("the coordinator of " + model + " did not answer", e.getCause());
+    }
   }
 
   /** A URI on the admin port. */
