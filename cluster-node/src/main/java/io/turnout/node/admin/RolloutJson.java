@@ -764,13 +764,13 @@ public final class RolloutJson {
     List<Long> versions = spec.arms().isEmpty()
         ? List.of(status.stableVersion(), status.active().plan().targetVersion()) : spec.arms();
     for (long version : versions) {
-      VersionWindow window = status.sinceStep().getOrDefault(version, VersionWindow.empty());
-      BanditProgress.ArmTotals totals = progress == null ? BanditProgress.ArmTotals.NONE : progress.totalsOf(version);
-      RewardStats rewards = totals.rewards().plus(window.rewards());
+      VersionWindow phase = status.sinceStep().getOrDefault(version, VersionWindow.empty());
+      if (progress != null) phase = progress.totalsOf(version).plus(phase);
+      RewardStats rewards = phase.rewards();
       ObjectNode a = arms.addObject();
       a.put("version", version);
       a.set("allocationPercent", Json.percentNode(table == null ? 0 : table.weightOf(version)));
-      a.put("requests", totals.requests() + window.requests());
+      a.put("requests", phase.requests());
       a.put("rewards", rewards.count());
       number(a, "meanReward", rewards.count() == 0 ? Double.NaN : rewards.mean());
       a.set("interval", interval(SignificanceTests.binary(rewards)

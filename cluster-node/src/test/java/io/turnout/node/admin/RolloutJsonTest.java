@@ -868,8 +868,8 @@ class RolloutJsonTest {
           new WeightedVersion(1, 1250)), List.of(), "", Map.of(), Mirror.NONE, true);
       // Three reallocations so far: their totals, plus what edges reported since the last one.
       BanditProgress totals = new BanditProgress(List.of(new WeightedVersion(2, 8750), new WeightedVersion(1, 1250)),
-          Map.of(1L, new BanditProgress.ArmTotals(200, 0, new RewardStats(150, 120, 120)),
-              2L, new BanditProgress.ArmTotals(600, 0, new RewardStats(500, 486, 486))));
+          Map.of(1L, window(200, 0, 2_000, new RewardStats(150, 120, 120), ShadowStats.none()),
+              2L, window(600, 0, 2_000, new RewardStats(500, 486, 486), ShadowStats.none())));
       Rollout rollout = new Rollout(new RolloutPlan(2, List.of(spec), ""), 1, 1, Map.of(), 0,
           new PhaseProgress(3, PhaseProgress.Stage.ALLOCATING, T0, totals), false, "alice", T0);
       RolloutStatus status = new RolloutStatus("iris", 1, table, rollout, "",

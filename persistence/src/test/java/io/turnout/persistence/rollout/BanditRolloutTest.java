@@ -16,7 +16,6 @@ import io.turnout.persistence.rollout.RolloutCoordinator.Result;
 import io.turnout.persistence.rollout.RolloutCoordinator.RolledBack;
 import io.turnout.persistence.rollout.RolloutCoordinator.StartRollout;
 import io.turnout.persistence.rollout.RolloutCoordinator.WeightsChanged;
-import io.turnout.persistence.rollout.strategy.BanditProgress.ArmTotals;
 import io.turnout.persistence.rollout.strategy.PhaseProgress;
 import io.turnout.persistence.rollout.strategy.PhaseProgress.Stage;
 import io.turnout.protocol.rollout.BanditPolicy;
@@ -72,8 +71,7 @@ class BanditRolloutTest extends CoordinatorFixture {
     assertEquals(GATE_ACTOR, changed.by());
     PhaseProgress progress = changed.progress();
     assertEquals(new PhaseProgress(1, Stage.ALLOCATING, first, progress.bandit()), progress);
-    assertEquals(Map.of(STABLE, new ArmTotals(100, 0, new RewardStats(100, 80, 80)),
-        TARGET, new ArmTotals(100, 0, new RewardStats(100, 97, 97))), progress.bandit().totals());
+    assertEquals(Map.of(STABLE, rewarded(100, 80), TARGET, rewarded(100, 97)), progress.bandit().totals());
     List<WeightedVersion> allocation = List.of(weight(STABLE, 500), weight(TARGET, 9500));
     assertEquals(allocation, progress.bandit().allocation());
     assertTrue(changed.detail().startsWith("thompson: v1 5 %, v2 95 % (P(best) v1 0.000, v2 1.000"), changed.detail());

@@ -7,6 +7,7 @@ import io.turnout.persistence.rollout.bandit.Winner;
 import io.turnout.persistence.rollout.strategy.PhaseProgress.Stage;
 import io.turnout.protocol.rollout.Mirror;
 import io.turnout.protocol.rollout.PhaseSpec;
+import io.turnout.protocol.rollout.VersionWindow;
 import io.turnout.protocol.rollout.WeightedVersion;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,8 +29,8 @@ import java.util.stream.Collectors;
  *
  * <p>With auto-promotion on, a reallocation that finds a winner ends the phase: the target
  * completes it, any other arm rolls the rollout back (the target lost). On every evaluation the
- * gate judges each arm but stable against stable over the windows since the last reallocation, and
- * a failing arm rolls back at once, as in an A/B test. Every arm runs its registered replica count
+ * gate judges each arm but stable against stable over everything since the phase began, and a
+ * failing arm rolls back at once, as in an A/B test. Every arm runs its registered replica count
  * and stable keeps running for a rollback; an arm with no ready replica lends its share to stable.
  *
  * <p>Thompson's draws come from a generator seeded by the model, the step and its start, so that
@@ -49,9 +50,12 @@ public record BanditStrategy(PhaseSpec.Bandit spec) implements PhaseStrategy {
   public Decision decide(RolloutContext ctx, PhaseProgress progress, Observation obs) {
     BanditProgress bandit = banditOf(progress);
     List<Long> arms = arms(ctx);
+    // Over the whole phase, not since the last reallocation: an arm held at its floor may never
+    // bring minSamples in one interval, and would go ungated.
+    VersionWindow stable = bandit.totalsOf(ctx.stableVersion()).plus(obs.window(ctx.stableVersion()));
     for (long version : arms) {
       if (version == ctx.stableVersion()) continue;
-      GateVerdict verdict = Gates.evaluate(spec.gate(), obs.window(ctx.stableVersion()), obs.window(version));
+      GateVerdict verdict = Gates.evaluate(spec.gate(), stable, bandit.totalsOf(version).plus(obs.window(version)));
       if (verdict instanceof GateVerdict.Fail fail) {
         return new Decision.RollBack("bandit, arm version " + version + ": " + fail.reason());
       }

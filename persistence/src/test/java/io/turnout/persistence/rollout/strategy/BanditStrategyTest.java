@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.turnout.persistence.rollout.strategy.BanditProgress.ArmTotals;
 import io.turnout.persistence.rollout.strategy.PhaseProgress.Stage;
 import io.turnout.protocol.rollout.BanditPolicy;
 import io.turnout.protocol.rollout.Gate;
@@ -84,8 +83,7 @@ class BanditStrategyTest {
     assertEquals(1, next.step());
     assertEquals(Stage.ALLOCATING, next.stage());
     assertEquals(now, next.startedAt());
-    assertEquals(Map.of(STABLE, new ArmTotals(120, 0, new RewardStats(100, 90, 90)),
-        TARGET, new ArmTotals(110, 1, new RewardStats(100, 99, 99))), next.bandit().totals());
+    assertEquals(Map.of(STABLE, stable, TARGET, target), next.bandit().totals());
     // 0.90 against 0.99 of 100 each: version 2 is all but certainly better, and stable keeps its floor.
     assertEquals(List.of(new WeightedVersion(STABLE, 500), new WeightedVersion(TARGET, 9500)), next.bandit().allocation());
     assertTrue(reallocate.detail().startsWith("thompson: v1 5 %, v2 95 % (P(best) v1 0.00"), reallocate.detail());
@@ -104,8 +102,8 @@ class BanditStrategyTest {
         observe(T0.plus(INTERVAL.multipliedBy(2)), rewarded(10, 8, 10), rewarded(90, 88, 90)))).next();
 
     assertEquals(2, third.step());
-    assertEquals(new ArmTotals(60, 0, new RewardStats(60, 48, 48)), third.bandit().totalsOf(STABLE));
-    assertEquals(new ArmTotals(140, 0, new RewardStats(140, 133, 133)), third.bandit().totalsOf(TARGET));
+    assertEquals(rewarded(60, 48, 60), third.bandit().totalsOf(STABLE));
+    assertEquals(rewarded(140, 133, 140), third.bandit().totalsOf(TARGET));
   }
 
   @Test
@@ -183,6 +181,21 @@ class BanditStrategyTest {
   }
 
   @Test
+  void anArmHeldAtItsFloorIsJudgedOverTheWholePhase() {
+    // 40 requests in this interval alone would wait for the gate's 100; with the 200 counted at
+    // earlier reallocations, 12 errors of 240 fail it.
+    PhaseProgress floored = new PhaseProgress(7, FIRST.stage(), T0, new BanditProgress(
+        List.of(new WeightedVersion(STABLE, 9500), new WeightedVersion(TARGET, 500)),
+        Map.of(STABLE, rewarded(5_000, 4_000, 5_000), TARGET, window(200, 10, 20_000))));
+
+    Decision decision = BANDIT.decide(IRIS, floored, observe(T0.plusSeconds(1), rewarded(1_000, 800, 1_000),
+        window(40, 2, 20_000)));
+
+    assertEquals(new Decision.RollBack("bandit, arm version 2: error rate 5.0 % vs stable 0.0 % (max +1.0 points) "
+        + "over 240 target requests"), decision);
+  }
+
+  @Test
   void aThirdArmThatWinsRollsBackAndEveryNamedArmStopsAfterwards() {
     long challenger = 3;
     RolloutContext ctx = new RolloutContext("iris", STABLE, TARGET, STICKY, 3, 2, Map.of(challenger, 4));
@@ -223,7 +236,8 @@ class BanditStrategyTest {
   private static PhaseProgress withTotals(PhaseStrategy strategy, RewardStats stable, RewardStats target) {
     PhaseProgress first = strategy.start(T0);
     BanditProgress totals = new BanditProgress(List.of(new WeightedVersion(STABLE, 5000), new WeightedVersion(TARGET, 5000)),
-        Map.of(STABLE, new ArmTotals(stable.count(), 0, stable), TARGET, new ArmTotals(target.count(), 0, target)));
+        Map.of(STABLE, window(stable.count(), 0, 20_000).withRewards(stable),
+            TARGET, window(target.count(), 0, 20_000).withRewards(target)));
     return new PhaseProgress(7, first.stage(), T0, totals);
   }
 }
