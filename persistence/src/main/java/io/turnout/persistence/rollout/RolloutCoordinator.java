@@ -277,7 +277,7 @@ public final class RolloutCoordinator extends EventSourcedBehaviorWithEnforcedRe
 
   private RolloutCoordinator(ActorContext<Command> context, String model, RoutingPublisher publisher, Clock clock,
       Duration windowSettle) {
-    super(persistenceId(model), SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    super(persistenceId(model), SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.context = context;
     this.model = model;
     this.publisher = publisher;
