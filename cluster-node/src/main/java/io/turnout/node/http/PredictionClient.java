@@ -1,5 +1,7 @@
 package io.turnout.node.http;
 
+import io.turnout.node.cluster.UnreachableNodes;
+import io.turnout.node.cluster.UnreachableNodes.NodeUnreachable;
 import io.turnout.node.directory.VersionView;
 import io.turnout.node.replica.ModelVersionReplica;
 import io.turnout.node.replica.ModelVersionReplica.PredictReply;
@@ -23,7 +25,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * resolves the version again against the current view, because what made the first replica stop
  * (a rollout moving traffic, a node leaving) has usually changed the routing too. When no other
  * replica is ready yet (the only one is moving to another node), the retry waits for one, up to
- * the edge's wait-for-replica.
+ * the edge's wait-for-replica. An ask to a node that becomes unreachable ends then, not at the
+ * timeout.
  */
 public final class PredictionClient {
   /** Completes when {@code condition} holds or a bounded wait is over, whichever is first. */
@@ -37,15 +40,17 @@ public final class PredictionClient {
   private final Scheduler scheduler;
   private final Duration timeout;
   private final Waiting waiting;
+  private final UnreachableNodes unreachable;
 
   public PredictionClient(ActorSystem<?> system, Duration timeout) {
-    this(system, timeout, Waiting.NONE);
+    this(system, timeout, Waiting.NONE, UnreachableNodes.ignoring());
   }
 
-  public PredictionClient(ActorSystem<?> system, Duration timeout, Waiting waiting) {
+  public PredictionClient(ActorSystem<?> system, Duration timeout, Waiting waiting, UnreachableNodes unreachable) {
     this.scheduler = system.scheduler();
     this.timeout = timeout;
     this.waiting = waiting;
+    this.unreachable = unreachable;
   }
 
   public CompletionStage<PredictReply> predict(VersionView version, InferenceRequest request) {
@@ -86,10 +91,11 @@ public final class PredictionClient {
   }
 
   private CompletionStage<PredictReply> ask(ActorRef<ModelVersionReplica.Command> replica, InferenceRequest request) {
-    CompletionStage<PredictReply> reply = Stages.plain(AskPattern.ask(replica,
-        replyTo -> new ModelVersionReplica.Predict(request, replyTo), timeout, scheduler));
-    return reply.exceptionally(error -> new Rejected(Rejection.UNAVAILABLE,
-        "no answer from a replica within " + timeout.toMillis() + " ms"));
+    CompletionStage<PredictReply> reply = unreachable.guard(replica.path().address(), Stages.plain(AskPattern.ask(replica,
+        replyTo -> new ModelVersionReplica.Predict(request, replyTo), timeout, scheduler)));
+    return reply.exceptionally(error -> new Rejected(Rejection.UNAVAILABLE, error instanceof NodeUnreachable
+        ? "the replica's " + error.getMessage()
+        : "no answer from a replica within " + timeout.toMillis() + " ms"));
   }
 
   private static boolean retryable(PredictReply reply) {

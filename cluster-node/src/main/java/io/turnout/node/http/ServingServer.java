@@ -1,5 +1,6 @@
 package io.turnout.node.http;
 
+import io.turnout.node.cluster.UnreachableNodes;
 import io.turnout.node.directory.PublishedView;
 import io.turnout.node.feedback.RewardFeedback;
 import io.turnout.node.metrics.MetricsRoutes;
@@ -39,7 +40,8 @@ public final class ServingServer extends AllDirectives {
     NodeMetrics metrics = NodeMetrics.get(system);
     metrics.watch(system, view, ready);
     Edge edge = new Edge(view, settings, materializer, windows, system.scheduler(), system.executionContext(), metrics);
-    PredictionClient client = new PredictionClient(system, settings.askTimeout(), edge::awaitView);
+    PredictionClient client = new PredictionClient(system, settings.askTimeout(), edge::awaitView,
+        UnreachableNodes.following(system));
     Shadows shadows = new Shadows(view, client, windows, system.executionContext(),
         system.settings().config().getInt("turnout.serving.shadow.max-in-flight"));
     Predictions predictions = new Predictions(edge, client, feedback.signer(), shadows);
