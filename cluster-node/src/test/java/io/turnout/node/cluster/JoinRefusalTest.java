@@ -61,6 +61,7 @@ class JoinRefusalTest {
   void aNodeThatAgreesJoins() {
     try (TestNode second = joining("")) {
       awaitUp(first, 2);
+      awaitUp(second, 2);
     }
   }
 

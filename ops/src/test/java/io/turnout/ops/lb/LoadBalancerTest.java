@@ -7,6 +7,7 @@ import io.turnout.ops.load.FixedRateLoad;
 import io.turnout.ops.load.LoadRecord;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -158,8 +159,8 @@ class LoadBalancerTest {
   private static void awaitRefused(int port) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < deadline) {
-      try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
-        Thread.onSpinWait();
+      try (Socket probe = new Socket("127.0.0.1", port)) {
+        if (!probe.isConnected()) return;
       } catch (IOException refused) {
         return;
       }
