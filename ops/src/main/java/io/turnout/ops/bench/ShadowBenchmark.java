@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "turnout-bench --shadow",
     mixinStandardHelpOptions = true,
-    description = "Measures a Turnout node's primary latency with 0 % and 100 % shadow mirroring.")
+    description = "Measures a Turnout node's primary latency with 0 %% and 100 %% shadow mirroring.")
 public final class ShadowBenchmark implements Callable<Integer> {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(240);
   private static final String MODEL = DemoModels.IRIS;
