@@ -87,17 +87,7 @@ public final class TestNode implements AutoCloseable {
    * keyspaces named after {@code keyspace} so that each test class has its own.
    */
   public static String cassandraConfig(RealCassandra.Instance cassandra, String keyspace) {
-    return """
-        turnout.cassandra {
-          contact-points = ["%s"]
-          datacenter = "%s"
-          journal-keyspace = "%s_journal"
-          snapshot-keyspace = "%s_snapshot"
-          registry-keyspace = "%s"
-        }
-        datastax-java-driver.basic.request.timeout = 20s
-        turnout.registry.source = cassandra
-        """.formatted(cassandra.contactPoint(), cassandra.datacenter(), keyspace, keyspace, keyspace);
+    return cassandra.settings(keyspace, true) + "turnout.registry.source = cassandra\n";
   }
 
   /** Asks the coordinator of {@code model} on this node's cluster, waiting up to 10 s for its reply. */

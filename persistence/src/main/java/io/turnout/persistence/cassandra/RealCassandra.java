@@ -179,11 +179,22 @@ public final class RealCassandra implements BeforeAllCallback, ParameterResolver
      * or tables, as in production, so the test must create them (e.g. from {@link CqlScript}s).
      */
     public Config config(String keyspacePrefix, Config base, boolean localProfile) {
+      return ConfigFactory.parseString(settings(keyspacePrefix, localProfile))
+          .withFallback(ConfigFactory.parseResources("persistence.conf"))
+          .withFallback(base)
+          .resolve();
+    }
+
+    /**
+     * The HOCON that points a node at this server, with keyspaces named after {@code keyspacePrefix}
+     * ({@code <prefix>_journal}, {@code <prefix>_snapshot}, {@code <prefix>}), for a node's own config.
+     */
+    public String settings(String keyspacePrefix, boolean localProfile) {
       if (!keyspacePrefix.matches("[a-z][a-z0-9_]{0,38}")) {
         throw new IllegalArgumentException("keyspace prefix must be lower-case letters, digits and _, at most 39: "
             + keyspacePrefix);
       }
-      String overrides = """
+      return """
           turnout.cassandra {
             contact-points = ["%s"]
             datacenter = "%s"
@@ -196,10 +207,6 @@ public final class RealCassandra implements BeforeAllCallback, ParameterResolver
           # Creating keyspaces and tables on a busy test machine can take longer than the default 2 s.
           datastax-java-driver.basic.request.timeout = 20s
           """.formatted(contactPoint(), datacenter(), keyspacePrefix, keyspacePrefix, keyspacePrefix, localProfile);
-      return ConfigFactory.parseString(overrides)
-          .withFallback(ConfigFactory.parseResources("persistence.conf"))
-          .withFallback(base)
-          .resolve();
     }
 
     /** A plain driver session on this server, for setting up and checking tables. The caller closes it. */
