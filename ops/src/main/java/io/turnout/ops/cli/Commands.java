@@ -471,11 +471,23 @@ final class Commands {
     }
   }
 
-  @Command(name = "cluster", description = "The cluster's members as the node sees them.")
+  @Command(name = "cluster", description = "The cluster's members as the node sees them.",
+      subcommands = ClusterDrain.class)
   static final class ClusterMembers extends AdminCommand {
     @Override
     public Integer call() {
       return print(client().get("/admin/cluster").json(), Render::cluster);
+    }
+  }
+
+  @Command(name = "drain", description = {
+      "Drains the node at --url, as SIGTERM would: its readiness turns false at once, it serves for its",
+      "drain period while load balancers notice, hands its replicas to the other nodes, leaves the",
+      "cluster and exits 0. Answers at once; the node goes on alone."})
+  static final class ClusterDrain extends AdminCommand {
+    @Override
+    public Integer call() {
+      return print(client().post("/admin/cluster/drain", "").json(), Render::draining);
     }
   }
 }

@@ -352,6 +352,13 @@ final class Render {
     return table(rows);
   }
 
+  static String draining(JsonNode draining) {
+    return String.format(Locale.ROOT, "%s is draining (%s): not ready now, serving %.1f s more, then it hands its replicas"
+            + " off (waiting up to %.1f s for them elsewhere), leaves and exits",
+        draining.path("node").asText(), draining.path("reason").asText(),
+        draining.path("drainPeriodMs").asLong() / 1000.0, draining.path("replicaWaitMs").asLong() / 1000.0);
+  }
+
   // ---- helpers ----
 
   static String table(List<String[]> rows) {

@@ -162,6 +162,18 @@ class TurnoutctlTest {
   }
 
   @Test
+  void clusterDrainAsksTheNodeAtTheUrlToLeave() {
+    admin.json("POST /admin/cluster/drain", 202, "{\"node\":\"pekko://turnout@10.0.0.2:7355\",\"status\":\"draining\","
+        + "\"reason\":\"requested by alice\",\"drainPeriodMs\":5000,\"replicaWaitMs\":30000}");
+    assertEquals(0, run("--user", "alice", "cluster", "drain"));
+    assertEquals("pekko://turnout@10.0.0.2:7355 is draining (requested by alice): not ready now, serving 5.0 s more, "
+        + "then it hands its replicas off (waiting up to 30.0 s for them elsewhere), leaves and exits\n", out);
+    assertEquals("alice", admin.requests.get(0).header("X-Turnout-User"));
+    assertEquals(0, run("--output", "json", "cluster", "drain"));
+    assertTrue(out.contains("\"status\" : \"draining\""), out);
+  }
+
+  @Test
   void unauthorizedExitsFour() {
     admin.json("GET /admin/cluster", 401, StubAdmin.problem(401, "the bearer token is not the admin token", null));
     assertEquals(4, run("cluster"));
