@@ -1,7 +1,6 @@
 package io.turnout.persistence.journal;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
@@ -76,8 +75,9 @@ class JournalCompatibilityTest {
 
   @BeforeAll
   void anActorSystemConfiguredLikeTheNodesPersistence() {
-    // node-like.conf includes "persistence" as the node's application.conf does; serialization
-    // comes from the protocol and persistence reference.conf files; serialization.conf turns Java off.
+    // node-like.conf includes "persistence" as the node's application.conf does; the serializer and
+    // its registrations come from the protocol and persistence reference.conf files; Java
+    // serialization is off, as cluster-node's serialization.conf has it.
     Config config = ConfigFactory.parseString("pekko.actor.allow-java-serialization = off")
         .withFallback(ConfigFactory.load("node-like"));
     testKit = ActorTestKit.create("JournalCompatibility", config);
@@ -109,13 +109,15 @@ class JournalCompatibilityTest {
   @Test
   void theNewestReleaseRecordsEverySample() {
     StoredRelease newest = newest(storedReleases());
-    assertTrue(newest != null, "no <release>.txt in " + folder + ": record one with " + RECORD_COMMAND + "<release>");
+    if (newest == null) fail("no <release>.txt in " + folder + ": record one with " + RECORD_COMMAND + "<release>");
     Set<String> recorded = new HashSet<>();
     newest.entries().forEach(entry -> recorded.add(entry.name()));
     List<String> missing = catalogue.keySet().stream().filter(name -> !recorded.contains(name)).toList();
-    assertTrue(missing.isEmpty(), () -> missing + " not recorded in " + FOLDER + "/" + newest.file().getFileName()
-        + ": a persisted type or shape is unguarded until it is. Record it with " + RECORD_COMMAND + newest.name()
-        + " (or the version being released) and commit the file.");
+    if (!missing.isEmpty()) {
+      fail(missing + " not recorded in persistence/" + FOLDER + "/" + newest.file().getFileName() + ": a persisted "
+          + "type or shape is unguarded until it is. Record it with " + RECORD_COMMAND + newest.name()
+          + " (or the version being released) and commit the file.");
+    }
   }
 
   /**
@@ -140,9 +142,10 @@ class JournalCompatibilityTest {
         }
       }
     }
-    assertTrue(missing.isEmpty(), () -> "no sample in JournalSamples holds " + missing
-        + ": add one (a value the journal can hold is only guarded once sampled) and record it with "
-        + RECORD_COMMAND + "<release>");
+    if (!missing.isEmpty()) {
+      fail("no sample in JournalSamples holds " + missing + ": add one (a value the journal can hold is only "
+          + "guarded once sampled) and record it with " + RECORD_COMMAND + "<release>");
+    }
   }
 
   // ---- reading ----
