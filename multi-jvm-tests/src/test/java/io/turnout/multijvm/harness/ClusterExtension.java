@@ -41,6 +41,19 @@ public final class ClusterExtension implements BeforeAllCallback, ParameterResol
         Attempt.class).cluster();
   }
 
+  /**
+   * For a scenario that starts a cluster of its own: stops the shared one first, if an earlier
+   * scenario started it, so that two clusters never share the machine. A later scenario that needs
+   * the shared cluster starts it again.
+   */
+  public static final class StopShared implements BeforeAllCallback {
+    @Override
+    public void beforeAll(ExtensionContext context) {
+      Attempt attempt = context.getRoot().getStore(NAMESPACE).remove(Attempt.class, Attempt.class);
+      if (attempt != null) attempt.close();
+    }
+  }
+
   private record Attempt(LocalCluster started, RuntimeException failure)
       implements ExtensionContext.Store.CloseableResource {
     static Attempt start() {

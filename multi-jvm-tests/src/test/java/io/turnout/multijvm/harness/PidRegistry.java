@@ -18,14 +18,14 @@ import java.util.stream.Stream;
  * watchdog of its own). A process counts as the one recorded only if its start time matches, so a
  * reused pid is never killed.
  */
-final class PidRegistry {
+public final class PidRegistry {
   private final Path file;
 
-  PidRegistry(Path runDir) {
+  public PidRegistry(Path runDir) {
     this.file = runDir.resolve("pids");
   }
 
-  synchronized void record(String what, ProcessHandle process) {
+  public synchronized void record(String what, ProcessHandle process) {
     String started = process.info().startInstant().map(Instant::toString).orElse("-");
     try {
       Files.writeString(file, process.pid() + " " + started + " " + what + "\n", StandardCharsets.UTF_8,
@@ -36,7 +36,7 @@ final class PidRegistry {
   }
 
   /** Kills, with their descendants, the recorded processes of {@code runDir} that still run. */
-  static int killLeftovers(Path runDir, Consumer<String> progress) {
+  public static int killLeftovers(Path runDir, Consumer<String> progress) {
     Path pids = runDir.resolve("pids");
     if (!Files.isRegularFile(pids)) return 0;
     int killed = 0;

@@ -78,6 +78,7 @@ public final class LoadCommand implements Callable<Integer> {
 
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final CountDownLatch reported = new CountDownLatch(1);
+  private volatile int verdict = 1;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new LoadCommand()).execute(args));
@@ -106,11 +107,12 @@ public final class LoadCommand implements Callable<Integer> {
       headers.forEach(request::header);
       return request.build();
     }, maxInFlight);
-    // On SIGINT or SIGTERM: stop sending, and keep the JVM up until the summary is out.
+    // On SIGINT or SIGTERM: stop sending, keep the JVM up until the summary is out, then exit with
+    // its verdict. Left to itself the JVM would exit 130 or 143 (128 + the signal), whatever the summary says.
     Thread onSignal = new Thread(() -> {
       stopped.countDown();
       try {
-        reported.await(timeoutSeconds + 5, TimeUnit.SECONDS);
+        if (reported.await(timeoutSeconds + 5, TimeUnit.SECONDS)) Runtime.getRuntime().halt(verdict);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -153,8 +155,9 @@ public final class LoadCommand implements Callable<Integer> {
         failure.status() == 0 ? failure.error() : failure.status() + " " + failure.error()));
     if (record.failed() > 10) out.println("… and " + (record.failed() - 10) + " more");
     out.flush();
+    verdict = record.failed() == 0 ? 0 : 1;
     reported.countDown();
-    return record.failed() == 0 ? 0 : 1;
+    return verdict;
   }
 
   private static String read(Path file) throws IOException {

@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,6 +93,38 @@ class LoadCommandTest {
 
     assertEquals(1, run.code(), run.out() + run.err());
     assertTrue(run.out().contains("ConnectException"), run.out());
+  }
+
+  /** As an operator stops it ({@code kill %1; wait %1}): the summary, and its verdict as the exit code. */
+  @Test
+  void sigtermPrintsTheSummaryAndExitsWithItsVerdict() throws Exception {
+    for (int every : new int[] {0, 10}) {
+      failEvery = every;
+      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+      Process load = new ProcessBuilder(java.toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+          "-cp", System.getProperty("java.class.path"), LoadCommand.class.getName(),
+          "--url", url(), "--rate", "100", "--every", "1").start();
+      String out;
+      try (BufferedReader err = new BufferedReader(new InputStreamReader(load.getErrorStream(), StandardCharsets.UTF_8))) {
+        String line;
+        do {
+          line = err.readLine();
+        } while (line != null && !line.startsWith("[    1 s] "));
+        assertTrue(line != null && !line.contains(" 0 answered"), "a progress line after requests were answered: " + line);
+        load.toHandle().destroy(); // SIGTERM (Process.destroy would also close the pipes)
+        out = new String(load.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(load.waitFor(30, TimeUnit.SECONDS), "exits within 30 s of SIGTERM");
+      } finally {
+        load.destroyForcibly();
+      }
+      if (every == 0) {
+        assertEquals(0, load.exitValue(), out);
+        assertTrue(out.matches("(?s)\\d+ requests \\(100/s\\), 0 failed, .*statuses: \\{200=\\d+\\}.*"), out);
+      } else {
+        assertEquals(1, load.exitValue(), out);
+        assertTrue(out.contains("503="), out);
+      }
+    }
   }
 
   @Test
