@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.turnout.node.admin.RolloutJson;
+import io.turnout.node.testkit.IrisRequests;
 import io.turnout.node.testkit.TestModels;
 import io.turnout.node.testkit.TestNode;
 import io.turnout.ops.models.IrisData;
@@ -65,25 +66,15 @@ class BanditLoopTest {
   }
 
   private static HttpResponse<String> predict(String path, int row) {
-    float[] features = ROWS[row];
-    StringBuilder body = new StringBuilder("{\"instances\": [[");
-    for (int i = 0; i < features.length; i++) body.append(i == 0 ? "" : ",").append(features[i]);
-    return node.send(HttpRequest.newBuilder(node.uri(path))
-        .POST(HttpRequest.BodyPublishers.ofString(body.append("]]}").toString())).build());
+    return node.send(IrisRequests.predict(node, path, ROWS[row], null));
   }
 
-  private static int predictedClass(HttpResponse<String> response) throws Exception {
-    JsonNode scores = JSON.readTree(response.body()).at("/predictions/0");
-    int best = 0;
-    for (int i = 1; i < scores.size(); i++) if (scores.get(i).asDouble() > scores.get(best).asDouble()) best = i;
-    return best;
+  private static int predictedClass(HttpResponse<String> response) {
+    return IrisRequests.predictedClass(response);
   }
 
   private static HttpResponse<String> postFeedback(String requestId, int reward) {
-    return node.send(HttpRequest.newBuilder(node.uri("/v1/feedback"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"request_id\": \"" + requestId + "\", \"reward\": " + reward + "}"))
-        .build());
+    return IrisRequests.postFeedback(node, requestId, reward);
   }
 
   private static <R> R ask(Function<ActorRef<R>, RolloutCoordinator.Command> command) throws Exception {

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.turnout.node.testkit.IrisRequests;
 import io.turnout.node.testkit.TestModels;
 import io.turnout.node.testkit.TestNode;
 import io.turnout.ops.models.IrisData;
@@ -44,7 +43,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(RealCassandra.class)
 class ComposedRolloutTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String MODEL = "composediris";
   private static final String TOKEN = "composed-rollout-admin-token-0123456789";
   private static final IrisData IRIS = IrisData.load();
@@ -101,27 +99,15 @@ class ComposedRolloutTest {
   }
 
   private static HttpResponse<String> predict(String path, int row, String user) {
-    float[] features = ROWS[row];
-    StringBuilder body = new StringBuilder("{\"instances\": [[");
-    for (int i = 0; i < features.length; i++) body.append(i == 0 ? "" : ",").append(features[i]);
-    HttpRequest.Builder request = HttpRequest.newBuilder(node.uri(path)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.append("]]}").toString()));
-    if (user != null) request.header("X-User-Id", user);
-    return node.send(request.build());
+    return node.send(IrisRequests.predict(node, path, ROWS[row], user));
   }
 
-  private static int predictedClass(HttpResponse<String> response) throws Exception {
-    JsonNode scores = JSON.readTree(response.body()).at("/predictions/0");
-    int best = 0;
-    for (int i = 1; i < scores.size(); i++) if (scores.get(i).asDouble() > scores.get(best).asDouble()) best = i;
-    return best;
+  private static int predictedClass(HttpResponse<String> response) {
+    return IrisRequests.predictedClass(response);
   }
 
   private static HttpResponse<String> postFeedback(String requestId, int reward) {
-    return node.send(HttpRequest.newBuilder(node.uri("/v1/feedback"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"request_id\": \"" + requestId + "\", \"reward\": " + reward + "}"))
-        .build());
+    return IrisRequests.postFeedback(node, requestId, reward);
   }
 
   private static <R> R ask(Function<ActorRef<R>, RolloutCoordinator.Command> command) throws Exception {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.turnout.node.testkit.IrisRequests;
 import io.turnout.node.testkit.TestModels;
 import io.turnout.node.testkit.TestNode;
 import io.turnout.ops.cli.Turnoutctl;
@@ -73,18 +74,7 @@ class ComposedRolloutWatchTest {
   }
 
   static HttpResponse<String> predict(String path, int row, String user) {
-    float[] x = IRIS.features()[row];
-    HttpRequest.Builder request = HttpRequest.newBuilder(node.uri(path))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[" + x[0] + "," + x[1] + "," + x[2] + "," + x[3] + "]]}"));
-    if (user != null) request.header("X-User-Id", user);
-    return node.send(request.build());
-  }
-
-  static int predictedClass(HttpResponse<String> reply) throws IOException {
-    JsonNode scores = JSON.readTree(reply.body()).at("/predictions/0");
-    int best = 0;
-    for (int c = 1; c < scores.size(); c++) if (scores.get(c).asDouble() > scores.get(best).asDouble()) best = c;
-    return best;
+    return node.send(IrisRequests.predict(node, path, IRIS.features()[row], user));
   }
 
   static JsonNode admin(String path) throws IOException {
@@ -122,10 +112,9 @@ class ComposedRolloutWatchTest {
       int row = rows.nextInt(IRIS.size());
       HttpResponse<String> reply = predict("/v1/models/" + MODEL + ":predict", row, "user-" + requests);
       assertEquals(200, reply.statusCode(), reply.body());
-      int reward = predictedClass(reply) == IRIS.labels()[row] ? 1 : 0;
+      int reward = IrisRequests.predictedClass(reply) == IRIS.labels()[row] ? 1 : 0;
       String id = reply.headers().firstValue("Turnout-Request-Id").orElseThrow();
-      HttpResponse<String> feedback = node.send(HttpRequest.newBuilder(node.uri("/v1/feedback"))
-          .POST(HttpRequest.BodyPublishers.ofString("{\"request_id\": \"" + id + "\", \"reward\": " + reward + "}")).build());
+      HttpResponse<String> feedback = IrisRequests.postFeedback(node, id, reward);
       assertEquals(200, feedback.statusCode(), feedback.body());
       if (++requests % 20 == 0) status = admin("/admin/models/" + MODEL + "/rollout");
     }
