@@ -69,14 +69,6 @@ class BanditLoopTest {
     return node.send(IrisRequests.predict(node, path, ROWS[row], null));
   }
 
-  private static int predictedClass(HttpResponse<String> response) {
-    return IrisRequests.predictedClass(response);
-  }
-
-  private static HttpResponse<String> postFeedback(String requestId, int reward) {
-    return IrisRequests.postFeedback(node, requestId, reward);
-  }
-
   private static <R> R ask(Function<ActorRef<R>, RolloutCoordinator.Command> command) throws Exception {
     return node.askCoordinator(MODEL, command);
   }
@@ -116,8 +108,9 @@ class BanditLoopTest {
       HttpResponse<String> reply = predict("/v1/models/" + MODEL + ":predict", row);
       assertEquals(200, reply.statusCode(), reply.body());
       String version = reply.headers().firstValue("Turnout-Model-Version").orElseThrow();
-      int reward = predictedClass(reply) == LABELS[row] ? 1 : 0;
-      HttpResponse<String> feedback = postFeedback(reply.headers().firstValue("Turnout-Request-Id").orElseThrow(), reward);
+      int reward = IrisRequests.predictedClass(reply) == LABELS[row] ? 1 : 0;
+      HttpResponse<String> feedback =
+          IrisRequests.postFeedback(node, reply.headers().firstValue("Turnout-Request-Id").orElseThrow(), reward);
       assertEquals(200, feedback.statusCode(), feedback.body());
       int[] counts = served.computeIfAbsent(version, v -> new int[2]);
       counts[0]++;

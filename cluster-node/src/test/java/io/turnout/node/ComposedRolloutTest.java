@@ -102,14 +102,6 @@ class ComposedRolloutTest {
     return node.send(IrisRequests.predict(node, path, ROWS[row], user));
   }
 
-  private static int predictedClass(HttpResponse<String> response) {
-    return IrisRequests.predictedClass(response);
-  }
-
-  private static HttpResponse<String> postFeedback(String requestId, int reward) {
-    return IrisRequests.postFeedback(node, requestId, reward);
-  }
-
   private static <R> R ask(Function<ActorRef<R>, RolloutCoordinator.Command> command) throws Exception {
     return node.askCoordinator(MODEL, command);
   }
@@ -163,8 +155,8 @@ class ComposedRolloutTest {
             failures.add("reply without a version or request id: " + reply.headers().map());
             continue;
           }
-          int reward = predictedClass(reply) == LABELS[row] ? 1 : 0;
-          HttpResponse<String> feedback = postFeedback(requestId, reward);
+          int reward = IrisRequests.predictedClass(reply) == LABELS[row] ? 1 : 0;
+          HttpResponse<String> feedback = IrisRequests.postFeedback(node, requestId, reward);
           if (feedback.statusCode() != 200) failures.add("feedback " + feedback.statusCode() + " " + feedback.body());
           int slot = inPhase * 2 + Integer.parseInt(version) - 1;
           served.incrementAndGet(slot);

@@ -10,7 +10,6 @@ import io.turnout.ops.models.FaultyModel;
 import io.turnout.persistence.cassandra.RealCassandra;
 import io.turnout.persistence.rollout.RolloutCoordinator;
 import io.turnout.persistence.rollout.RolloutState;
-import io.turnout.persistence.rollout.RolloutState.HistoryEntry;
 import io.turnout.protocol.rollout.Gate;
 import io.turnout.protocol.rollout.PhaseSpec;
 import io.turnout.protocol.rollout.RolloutPlan;
@@ -131,10 +130,8 @@ class RolloutLoopTest {
     }
   }
 
-  private static List<String> history(String model) throws Exception {
-    RolloutCoordinator.HistoryPage page = ask(model, replyTo -> new RolloutCoordinator.GetHistory(0, 1000, replyTo));
-    page.entries().forEach(entry -> System.out.println("HISTORY " + entry));
-    return page.entries().stream().map(HistoryEntry::event).toList();
+  private static List<String> history(String model) {
+    return node.rolloutHistory(model);
   }
 
   @Test
@@ -333,15 +330,7 @@ class RolloutLoopTest {
     assertEquals(2, status("restart").stableVersion(), String.valueOf(history("restart")));
   }
 
-  interface Check {
-    boolean holds() throws Exception;
-  }
-
-  private static void awaitTrue(String model, Check check, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!check.holds()) {
-      if (System.nanoTime() > deadline) throw new AssertionError(what + "; history " + history(model));
-      Thread.sleep(20);
-    }
+  private static void awaitTrue(String model, TestNode.Check check, String what) throws Exception {
+    node.awaitRollout(model, check, what);
   }
 }

@@ -12,7 +12,6 @@ import io.turnout.node.testkit.TestNode;
 import io.turnout.ops.models.IrisData;
 import io.turnout.persistence.cassandra.RealCassandra;
 import io.turnout.persistence.rollout.RolloutCoordinator;
-import io.turnout.persistence.rollout.RolloutState.HistoryEntry;
 import io.turnout.protocol.rollout.PhaseSpec;
 import io.turnout.protocol.rollout.RolloutPlan;
 import io.turnout.protocol.rollout.ShadowGate;
@@ -152,22 +151,12 @@ class ShadowPhaseTest {
     return status(model).sinceStep().getOrDefault(2L, VersionWindow.empty()).shadow();
   }
 
-  private static List<String> history(String model) throws Exception {
-    RolloutCoordinator.HistoryPage page = ask(model, replyTo -> new RolloutCoordinator.GetHistory(0, 1000, replyTo));
-    page.entries().forEach(entry -> System.out.println("HISTORY " + entry));
-    return page.entries().stream().map(HistoryEntry::event).toList();
+  private static List<String> history(String model) {
+    return node.rolloutHistory(model);
   }
 
-  interface Check {
-    boolean holds() throws Exception;
-  }
-
-  private static void awaitTrue(String model, Check check, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!check.holds()) {
-      if (System.nanoTime() > deadline) throw new AssertionError(what + "; history " + history(model));
-      Thread.sleep(20);
-    }
+  private static void awaitTrue(String model, TestNode.Check check, String what) throws Exception {
+    node.awaitRollout(model, check, what);
   }
 
   /** Routed requests sent until the shadow's table served one: how many version 1 (mirrored) and 2 answered. */

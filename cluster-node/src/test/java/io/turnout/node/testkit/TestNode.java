@@ -6,6 +6,7 @@ import io.turnout.node.NodeRegistries;
 import io.turnout.node.TurnoutNode;
 import io.turnout.persistence.cassandra.RealCassandra;
 import io.turnout.persistence.rollout.RolloutCoordinator;
+import io.turnout.persistence.rollout.RolloutState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -16,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -100,6 +102,27 @@ public final class TestNode implements AutoCloseable {
       throw new IllegalStateException(e);
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException("the coordinator of " + model + " did not answer", e.getCause());
+    }
+  }
+
+  /** The event names of {@code model}'s rollout history, each entry printed for the test's log. */
+  public List<String> rolloutHistory(String model) {
+    RolloutCoordinator.HistoryPage page = askCoordinator(model, replyTo -> new RolloutCoordinator.GetHistory(0, 1000, replyTo));
+    page.entries().forEach(entry -> System.out.println("HISTORY " + entry));
+    return page.entries().stream().map(RolloutState.HistoryEntry::event).toList();
+  }
+
+  /** A condition a test waits for. */
+  public interface Check {
+    boolean holds() throws Exception;
+  }
+
+  /** Waits up to 60 s for {@code check}; fails naming {@code what} and {@code model}'s rollout history. */
+  public void awaitRollout(String model, Check check, String what) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!check.holds()) {
+      if (System.nanoTime() > deadline) throw new AssertionError(what + "; history " + rolloutHistory(model));
+      Thread.sleep(20);
     }
   }
 
