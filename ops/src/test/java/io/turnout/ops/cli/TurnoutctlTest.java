@@ -34,15 +34,21 @@ class TurnoutctlTest {
     admin.close();
   }
 
-  int run(String... args) {
-    StringWriter stdout = new StringWriter();
-    StringWriter stderr = new StringWriter();
+  /** {@code args} sent to the stub admin API with its token. */
+  private String[] againstStub(String... args) {
     String[] all = new String[args.length + 4];
     all[0] = "--url";
     all[1] = admin.url();
     all[2] = "--token";
     all[3] = "t0ken";
     System.arraycopy(args, 0, all, 4, args.length);
+    return all;
+  }
+
+  int run(String... args) {
+    StringWriter stdout = new StringWriter();
+    StringWriter stderr = new StringWriter();
+    String[] all = againstStub(args);
     int code = Turnoutctl.run(all, new PrintWriter(stdout), new PrintWriter(stderr), false);
     out = stdout.toString();
     err = stderr.toString();
@@ -376,12 +382,7 @@ class TurnoutctlTest {
       public void close() {}
     };
     StringWriter stderr = new StringWriter();
-    String[] all = new String[args.length + 4];
-    all[0] = "--url";
-    all[1] = admin.url();
-    all[2] = "--token";
-    all[3] = "t0ken";
-    System.arraycopy(args, 0, all, 4, args.length);
+    String[] all = againstStub(args);
     int code = Turnoutctl.run(all, new PrintWriter(live), new PrintWriter(stderr), terminal);
     err = stderr.toString();
     return code;
