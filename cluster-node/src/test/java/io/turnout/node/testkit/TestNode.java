@@ -9,6 +9,7 @@ import io.turnout.persistence.rollout.RolloutCoordinator;
 import io.turnout.persistence.rollout.RolloutState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +19,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -205,12 +209,24 @@ public final class TestNode implements AutoCloseable {
     }
   }
 
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A free port below the kernel's ephemeral range (32768+ on Linux): a port the kernel picked for
+   * port 0 can be taken as the local port of some outgoing connection (the Cassandra driver's, an
+   * HTTP client's) before the node binds it, which failed a test with "Address already in use".
+   */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+      if (!HANDED_OUT.add(port)) continue;
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException inUse) {
+        // try another
+      }
     }
+    throw new IllegalStateException("no free port found in 20000-31999");
   }
 
   @Override
